@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "gloss",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gloss", targets: ["gloss"]),
+        .library(name: "GlossModel", targets: ["GlossModel"]),
+        .library(name: "GlossSync", targets: ["GlossSync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Pure model: entities, IDs, clock, selectors, anchoring, merge rules.
+        .target(
+            name: "GlossModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Reading documents (text, Markdown, HTML) into normalized article text.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "GlossDocuments", dependencies: ["GlossModel", "CLibXML2"]),
+        // The local library: SQLite (system libsqlite3 through GRDB), migrations, journal, FTS.
+        .target(
+            name: "GlossStore",
+            dependencies: ["GlossModel", .product(name: "GRDB", package: "GRDB.swift")],
+            plugins: ["EmbedSchema"]
+        ),
+        // Wire types shared by client and server, and the sync client.
+        .target(
+            name: "GlossSync",
+            dependencies: [
+                "GlossModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        // HTTP routes over a server-store protocol.
+        .target(
+            name: "GlossServer",
+            dependencies: [
+                "GlossModel", "GlossSync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            plugins: ["EmbedSchema"]
+        ),
+        .executableTarget(
+            name: "gloss",
+            dependencies: [
+                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossDocuments"]),
+        .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
+        .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
+
+        .testTarget(name: "GlossModelTests", dependencies: ["GlossModel"]),
+        .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
+        .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
+        .testTarget(name: "GlossCLITests", dependencies: ["gloss"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,33 @@
+import Foundation
+import PackagePlugin
+
+/// Embeds the numbered SQL migrations of `schema/` into the target that applies them,
+/// so that the `gloss` binary carries its schema and runs without the source tree.
+///
+/// `GlossStore` gets `schema/library/*.sql`, `GlossServer` gets `schema/server/*.sql`.
+@main
+struct EmbedSchema: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
+        let folder: String
+        switch target.name {
+        case "GlossStore": folder = "library"
+        case "GlossServer": folder = "server"
+        default: return []
+        }
+        let directory = context.package.directoryURL.appending(path: "schema").appending(path: folder)
+        let files = try FileManager.default
+            .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "sql" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
+        return [
+            .buildCommand(
+                displayName: "Embedding \(files.count) migrations from schema/\(folder)",
+                executable: try context.tool(named: "schema-embedder").url,
+                arguments: [output.path] + files.map(\.path),
+                inputFiles: files,
+                outputFiles: [output]
+            )
+        ]
+    }
+}

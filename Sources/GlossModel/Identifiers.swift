@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+
+/// A typed UUID: `ID<Article>` and `ID<Note>` cannot be mixed up.
+///
+/// Written as lowercase hyphenated text everywhere (JSON, SQLite, the command line).
+public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let uuid: UUID
+
+    public init(_ uuid: UUID) { self.uuid = uuid }
+
+    /// Parses a full UUID in either case; nil for anything else.
+    public init?(_ text: some StringProtocol) {
+        guard let uuid = UUID(uuidString: String(text)) else { return nil }
+        self.uuid = uuid
+    }
+
+    public var description: String { uuid.uuidString.lowercased() }
+
+    public static func < (a: Self, b: Self) -> Bool { a.description < b.description }
+}
+
+extension ID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let uuid = UUID(uuidString: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a UUID."))
+        }
+        self.uuid = uuid
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension ID {
+    /// A new time-ordered UUID (version 7, RFC 9562): 48 bits of milliseconds, then random bits.
+    public static func timeOrdered(milliseconds: UInt64 = HybridClock.systemMilliseconds()) -> Self {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - i))) }
+        var generator = SystemRandomNumberGenerator()
+        for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return Self(UUID(bytes: bytes))
+    }
+
+    /// A name-based UUID (version 8, RFC 9562) made of the first 16 bytes of a SHA-256 digest.
+    public static func nameBased(sha256 digest: [UInt8]) -> Self {
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return Self(UUID(bytes: bytes))
+    }
+}
+
+extension UUID {
+    init(bytes b: [UInt8]) {
+        self.init(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+    }
+}
+
+/// SHA-256 of a string's UTF-8 bytes, as lowercase hex.
+public func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { byte in
+        let hex = String(byte, radix: 16)
+        return byte < 16 ? "0" + hex : hex
+    }.joined()
+}
+
+/// The bytes of a lowercase hex string (two digits a byte); nil when it is not hex.
+func bytes(ofHex hex: String) -> [UInt8]? {
+    var result: [UInt8] = []
+    result.reserveCapacity(hex.utf8.count / 2)
+    var iterator = hex.utf8.makeIterator()
+    while let high = iterator.next() {
+        guard let low = iterator.next(), let h = hexValue(high), let l = hexValue(low) else { return nil }
+        result.append(h << 4 | l)
+    }
+    return result
+}
+
+private func hexValue(_ c: UInt8) -> UInt8? {
+    switch c {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import GlossModel
+
+extension Library {
+    /// Resolves a full ID or a unique prefix of at least 4 characters to an entity.
+    public func resolve(_ text: String) throws -> EntityRef {
+        let prefix = text.lowercased()
+        guard prefix.count >= 4 else { throw LibraryError.shortID(text) }
+        guard prefix.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { throw LibraryError.notFound(text) }
+        let found = try read { db -> [EntityRef] in
+            var refs: [EntityRef] = []
+            for kind in EntityKind.allCases {
+                let ids = try String.fetchAll(
+                    db, sql: "SELECT id FROM \(RecordStore.table(kind)) WHERE id >= ? AND id < ? LIMIT 10",
+                    arguments: [prefix, prefix + "~"]
+                )
+                refs += ids.map { EntityRef(kind: kind, id: $0) }
+            }
+            return refs
+        }
+        if found.count == 1 { return found[0] }
+        if found.isEmpty { throw LibraryError.notFound(text) }
+        throw LibraryError.ambiguousID(prefix: text, candidates: found.map { "\($0.kind.rawValue) \($0.id)" })
+    }
+
+    /// Resolves an ID that must name an entity of `kind`.
+    public func resolve(_ text: String, as kind: EntityKind) throws -> EntityRef {
+        let ref = try resolve(text)
+        guard ref.kind == kind else { throw LibraryError.wrongKind(id: text, expected: kind.rawValue, actual: ref.kind.rawValue) }
+        return ref
+    }
+
+    public func article(_ id: ID<Article>) throws -> Article? {
+        try read { db in try Row.fetchOne(db, sql: Self.articleSQL + " WHERE a.id = ?", arguments: [id.description]).map(Self.article) }
+    }
+
+    public func highlight(_ id: ID<Highlight>) throws -> Highlight? {
+        try read { db in try Row.fetchOne(db, sql: Self.highlightSQL + " WHERE h.id = ?", arguments: [id.description]).map(Self.highlight) }
+    }
+
+    public func note(_ id: ID<Note>) throws -> Note? {
+        try read { db in try Row.fetchOne(db, sql: Self.noteSQL + " WHERE n.id = ?", arguments: [id.description]).map(Self.note) }
+    }
+
+    /// Live articles, newest first, with their live highlight and note counts.
+    public func articles(tag: String? = nil) throws -> [ArticleListing] {
+        try read { db in
+            var sql = """
+                SELECT \(Self.articleColumns),
+                  (SELECT count(*) FROM highlights h WHERE h.article_id = a.id AND h.deleted = 0) AS highlight_count,
+                  (SELECT count(*) FROM notes n WHERE n.article_id = a.id AND n.deleted = 0) AS note_count
+                FROM articles a WHERE a.deleted = 0
+                """
+            var arguments: StatementArguments = []
+            if let tag {
+                sql += " AND a.id IN (SELECT entity_id FROM tags WHERE tag = ? AND present = 1)"
+                arguments += [tag]
+            }
+            sql += " ORDER BY a.created_at DESC, a.id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                ArticleListing(article: Self.article($0), highlightCount: $0["highlight_count"], noteCount: $0["note_count"])
+            }
+        }
+    }
+
+    /// The highlights of one article (live ones), in reading order.
+    public func highlights(of article: ID<Article>) throws -> [Highlight] {
+        try read { db in
+            try Row.fetchAll(db, sql: Self.highlightSQL + " WHERE h.article_id = ? AND h.deleted = 0 ORDER BY h.start, h.\"end\"",
+                             arguments: [article.description]).map(Self.highlight)
+        }
+    }
+
+    /// Live notes of an article or a highlight, oldest first.
+    public func notes(article: ID<Article>? = nil, highlight: ID<Highlight>? = nil) throws -> [Note] {
+        try read { db in
+            if let highlight {
+                return try Row.fetchAll(db, sql: Self.noteSQL + " WHERE n.highlight_id = ? AND n.deleted = 0 ORDER BY n.created_at",
+                                        arguments: [highlight.description]).map(Self.note)
+            }
+            return try Row.fetchAll(db, sql: Self.noteSQL + " WHERE n.article_id = ? AND n.deleted = 0 ORDER BY n.created_at",
+                                    arguments: [article?.description]).map(Self.note)
+        }
+    }
+
+    /// Highlights (each with its notes) and notes not on a highlight, newest first.
+    public func annotations(article: ID<Article>? = nil, tag: String? = nil, since: Timestamp? = nil) throws -> [Annotation] {
+        try read { db in
+            var filters = ["deleted = 0"]
+            var arguments: StatementArguments = []
+            if let article { filters.append("article_id = ?"); arguments += [article.description] }
+            if let since { filters.append("created_at >= ?"); arguments += [since.description] }
+            if let tag { filters.append("id IN (SELECT entity_id FROM tags WHERE tag = ? AND present = 1)"); arguments += [tag] }
+            func clause(_ alias: String) -> String {
+                " WHERE " + filters.map { "\(alias).\($0)" }.joined(separator: " AND ") + " ORDER BY \(alias).created_at DESC, \(alias).id DESC"
+            }
+
+            var notesByHighlight: [String: [Note]] = [:]
+            var standalone: [Note] = []
+            let noteRows = try Row.fetchCursor(db, sql: Self.noteSQL + clause("n"), arguments: arguments)
+            while let row = try noteRows.next() {
+                let note = Self.note(row)
+                if let highlight = note.highlightId { notesByHighlight[highlight.description, default: []].append(note) }
+                else { standalone.append(note) }
+            }
+            var result: [Annotation] = []
+            let highlightRows = try Row.fetchCursor(db, sql: Self.highlightSQL + clause("h"), arguments: arguments)
+            var highlights: [Highlight] = []
+            while let row = try highlightRows.next() { highlights.append(Self.highlight(row)) }
+            // Merge the two newest-first lists.
+            var i = 0, j = 0
+            result.reserveCapacity(highlights.count + standalone.count)
+            while i < highlights.count || j < standalone.count {
+                if j == standalone.count || (i < highlights.count && (highlights[i].createdAt, highlights[i].id.description) >= (standalone[j].createdAt, standalone[j].id.description)) {
+                    let h = highlights[i]
+                    result.append(.highlight(h, notes: (notesByHighlight[h.id.description] ?? []).reversed()))
+                    i += 1
+                } else {
+                    result.append(.note(standalone[j]))
+                    j += 1
+                }
+            }
+            return result
+        }
+    }
+
+    // MARK: Row mapping
+
+    static func tagsColumn(_ alias: String) -> String {
+        "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags WHERE entity_id = \(alias).id AND present = 1 ORDER BY tag)) AS tag_list"
+    }
+    static let articleColumns = "a.id, a.title, a.url, a.author, a.published_at, a.text, a.content_hash, a.created_at, a.updated_at, a.deleted, \(tagsColumn("a"))"
+    static let articleSQL = "SELECT \(articleColumns) FROM articles a"
+    static let highlightSQL = "SELECT h.id, h.article_id, h.exact, h.prefix, h.suffix, h.start, h.\"end\", h.utf16_start, h.utf16_end, h.color, h.anchor, h.anchor_score, h.created_at, h.updated_at, h.deleted, \(tagsColumn("h")) FROM highlights h"
+    static let noteSQL = "SELECT n.id, n.body, n.article_id, n.highlight_id, n.conflicts, n.created_at, n.updated_at, n.deleted, \(tagsColumn("n")) FROM notes n"
+
+    static func tags(_ row: Row) -> [String] {
+        guard let list = row["tag_list"] as String? else { return [] }
+        return list.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    static func timestamp(_ row: Row, _ column: String) -> Timestamp {
+        Timestamp(row[column] as String? ?? "") ?? Timestamp(milliseconds: 0)
+    }
+
+    static func article(_ row: Row) -> Article {
+        let id: String = row["id"]
+        return Article(
+            id: ID(id) ?? ID(UUID()), title: row["title"], url: row["url"], author: row["author"],
+            publishedAt: (row["published_at"] as String?).flatMap { Timestamp($0) }, text: row["text"],
+            contentHash: row["content_hash"], tags: tags(row), createdAt: timestamp(row, "created_at"),
+            updatedAt: timestamp(row, "updated_at"), deleted: row["deleted"]
+        )
+    }
+
+    static func highlight(_ row: Row) -> Highlight {
+        let id: String = row["id"], articleId: String = row["article_id"]
+        return Highlight(
+            id: ID(id) ?? ID(UUID()), articleId: ID(articleId) ?? ID(UUID()),
+            selector: TextSelector(
+                exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"], start: row["start"], end: row["end"],
+                utf16Start: row["utf16_start"], utf16End: row["utf16_end"]
+            ),
+            color: row["color"], tags: tags(row), anchor: AnchorStatus(rawValue: row["anchor"]) ?? .orphaned,
+            anchorScore: row["anchor_score"], createdAt: timestamp(row, "created_at"), updatedAt: timestamp(row, "updated_at"),
+            deleted: row["deleted"]
+        )
+    }
+
+    static func note(_ row: Row) -> Note {
+        let id: String = row["id"]
+        let conflicts = (try? JSONDecoder().decode([ConflictVersion].self, from: Data((row["conflicts"] as String? ?? "[]").utf8))) ?? []
+        return Note(
+            id: ID(id) ?? ID(UUID()), body: row["body"], articleId: (row["article_id"] as String?).flatMap { ID($0) },
+            highlightId: (row["highlight_id"] as String?).flatMap { ID($0) }, tags: tags(row), conflicts: conflicts,
+            createdAt: timestamp(row, "created_at"), updatedAt: timestamp(row, "updated_at"), deleted: row["deleted"]
+        )
+    }
+}
+
+extension Library {
+    /// Live notes that have conflict versions, oldest first.
+    public func conflictedNotes() throws -> [Note] {
+        try read { db in
+            try Row.fetchAll(db, sql: Self.noteSQL + " WHERE n.conflicts != '[]' AND n.deleted = 0 ORDER BY n.created_at").map(Self.note)
+        }
+    }
+}

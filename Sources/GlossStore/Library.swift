@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import GlossModel
+
+/// The local library: one SQLite file (the system libsqlite3, through GRDB) holding articles,
+/// highlights, notes, tags and the journal of every change.
+///
+/// Every mutation goes through ``write(_:)``: it applies changes through the shared merge
+/// function and writes each row with its journal entry in one `BEGIN IMMEDIATE` transaction.
+/// WAL mode with `synchronous=FULL` (an unpushed edit exists nowhere else) and a busy timeout,
+/// so two `gloss` processes can write the same library at once.
+public final class Library: Sendable {
+    let database: DatabaseQueue
+    /// This library's device identity, created on first open.
+    public let device: DeviceID
+    public let path: String
+    let clockSource: @Sendable () -> UInt64
+
+    /// Opens (creating it if needed) the library at `path`, migrating it forward.
+    ///
+    /// - Throws: ``LibraryError`` for a missing folder, a file that is not SQLite, a library
+    ///   written by a newer gloss, or one that cannot be written.
+    public init(path: String, physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LibraryError.directoryMissing(folder)
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.isWritableFile(atPath: path) else { throw LibraryError.notWritable(path) }
+        } else if !FileManager.default.isWritableFile(atPath: folder) {
+            throw LibraryError.notWritable(path)
+        }
+        self.path = path
+        self.clockSource = physicalClock
+        do {
+            database = try DatabaseQueue(path: path, configuration: Self.configuration(wal: true))
+            device = try Self.prepare(database, path: path)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// A library in memory, for tests.
+    public init(inMemoryWithDevice device: DeviceID? = nil, physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds) throws {
+        path = ":memory:"
+        clockSource = physicalClock
+        database = try DatabaseQueue(configuration: Self.configuration(wal: false))
+        self.device = try Self.prepare(database, path: path, device: device)
+    }
+
+    static func configuration(wal: Bool) -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(15)
+        if wal { config.journalMode = .wal }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
+    static func prepare(_ database: DatabaseQueue, path: String, device: DeviceID? = nil) throws -> DeviceID {
+        let migrator = Self.migrator
+        let superseded = try database.read { db -> [String] in
+            let applied = try migrator.appliedIdentifiers(db)
+            return applied.subtracting(migrator.migrations).sorted()
+        }
+        guard superseded.isEmpty else { throw LibraryError.newerLibrary(path: path, unknownMigrations: superseded) }
+        try migrator.migrate(database)
+        return try database.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'") == nil {
+                    try db.execute(
+                        sql: "INSERT INTO meta(key, value) VALUES ('device', ?)",
+                        arguments: [(device ?? DeviceID.random()).rawValue]
+                    )
+                }
+                return .commit
+            }
+            return DeviceID(rawValue: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'") ?? "")
+        }
+    }
+
+    /// The embedded migrations of `schema/library`, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in embeddedMigrations {
+            migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+        }
+        return migrator
+    }
+
+    /// Names of the migrations this binary knows, in order.
+    public static var knownMigrations: [String] { embeddedMigrations.map(\.name) }
+
+    static func translate(_ error: DatabaseError, path: String) -> Error {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: LibraryError.notALibrary(path)
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: LibraryError.notWritable(path)
+        default: error
+        }
+    }
+
+    /// Runs a read in a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try database.read(body) } catch let error as DatabaseError { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs one write transaction (`BEGIN IMMEDIATE`): the clock tick, every row and every
+    /// journal entry commit together or not at all.
+    public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
+        do {
+            return try database.writeWithoutTransaction { db in
+                var result: T? = nil
+                try db.inTransaction(.immediate) {
+                    let transaction = try WriteTransaction(db: db, device: device, physicalClock: clockSource)
+                    result = try body(transaction)
+                    try transaction.saveClock()
+                    return .commit
+                }
+                guard let result else { throw LibraryError.invalid("The write did not finish.") }
+                return result
+            }
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// The value stored under `key` in the library's settings (remote URL, cursor, ...).
+    public func setting(_ key: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setSetting(_ key: String, _ value: String?) throws {
+        try write { t in try t.setSetting(key, value) }
+    }
+}

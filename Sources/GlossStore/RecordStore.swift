@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import GlossModel
+
+/// Maps ``EntityRecord`` (what the merge function works on) to and from the library's rows.
+enum RecordStore {
+    /// A record field and the column that stores it.
+    struct Column {
+        enum Kind { case text, integer, real, boolean }
+        let field: String
+        let column: String
+        let kind: Kind
+    }
+
+    static func table(_ kind: EntityKind) -> String {
+        switch kind {
+        case .article: "articles"
+        case .highlight: "highlights"
+        case .note: "notes"
+        }
+    }
+
+    static func columns(_ kind: EntityKind) -> [Column] {
+        switch kind {
+        case .article:
+            [.init(field: "title", column: "title", kind: .text), .init(field: "url", column: "url", kind: .text),
+             .init(field: "author", column: "author", kind: .text), .init(field: "publishedAt", column: "published_at", kind: .text),
+             .init(field: "text", column: "text", kind: .text), .init(field: "contentHash", column: "content_hash", kind: .text),
+             .init(field: "deleted", column: "deleted", kind: .boolean)]
+        case .highlight:
+            [.init(field: "articleId", column: "article_id", kind: .text), .init(field: "exact", column: "exact", kind: .text),
+             .init(field: "prefix", column: "prefix", kind: .text), .init(field: "suffix", column: "suffix", kind: .text),
+             .init(field: "start", column: "start", kind: .integer), .init(field: "end", column: "end", kind: .integer),
+             .init(field: "utf16Start", column: "utf16_start", kind: .integer), .init(field: "utf16End", column: "utf16_end", kind: .integer),
+             .init(field: "color", column: "color", kind: .text), .init(field: "anchor", column: "anchor", kind: .text),
+             .init(field: "anchorScore", column: "anchor_score", kind: .real), .init(field: "deleted", column: "deleted", kind: .boolean)]
+        case .note:
+            [.init(field: "body", column: "body", kind: .text), .init(field: "articleId", column: "article_id", kind: .text),
+             .init(field: "highlightId", column: "highlight_id", kind: .text), .init(field: "deleted", column: "deleted", kind: .boolean)]
+        }
+    }
+
+    static func load(_ kind: EntityKind, id: String, in db: Database) throws -> EntityRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(table(kind)) WHERE id = ?", arguments: [id]),
+              let uuid = UUID(uuidString: id) else { return nil }
+        let decoder = JSONDecoder()
+        var record = EntityRecord(
+            kind: kind, id: uuid,
+            stamps: (try? decoder.decode([String: Stamp].self, from: Data((row["stamps"] as String? ?? "{}").utf8))) ?? [:],
+            createdAt: Timestamp(row["created_at"] as String? ?? "") ?? Timestamp(milliseconds: 0),
+            updatedAt: Timestamp(row["updated_at"] as String? ?? "") ?? Timestamp(milliseconds: 0)
+        )
+        for column in columns(kind) {
+            let value: JSONValue
+            switch column.kind {
+            case .text: value = (row[column.column] as String?).map(JSONValue.string) ?? .null
+            case .integer: value = (row[column.column] as Int64?).map(JSONValue.int) ?? .null
+            case .real: value = (row[column.column] as Double?).map(JSONValue.double) ?? .null
+            case .boolean: value = .bool((row[column.column] as Int64? ?? 0) != 0)
+            }
+            record.fields[column.field] = value
+        }
+        if kind == .note {
+            record.conflicts = (try? decoder.decode([ConflictVersion].self, from: Data((row["conflicts"] as String? ?? "[]").utf8))) ?? []
+        }
+        for tagRow in try Row.fetchAll(db, sql: "SELECT tag, present, stamp FROM tags WHERE entity_id = ?", arguments: [id]) {
+            guard let stamp = Stamp(tagRow["stamp"] as String? ?? "") else { continue }
+            record.tags[tagRow["tag"]] = TagState(present: (tagRow["present"] as Int64? ?? 0) != 0, stamp: stamp)
+        }
+        return record
+    }
+
+    static func save(_ record: EntityRecord, in db: Database) throws {
+        let cols = columns(record.kind)
+        var names = ["id", "created_at", "updated_at", "stamps"]
+        var values: [(any DatabaseValueConvertible)?] = [
+            record.idString, record.createdAt.description, record.updatedAt.description,
+            String(decoding: try CanonicalJSON.encode(record.stamps), as: UTF8.self),
+        ]
+        for column in cols {
+            names.append(column.column)
+            values.append(databaseValue(record.fields[column.field] ?? .null, column.kind, field: column.field, record: record))
+        }
+        if record.kind == .note {
+            names.append("conflicts")
+            values.append(String(decoding: try CanonicalJSON.encode(record.conflicts), as: UTF8.self))
+        }
+        let quoted = names.map { "\"\($0)\"" }
+        let updates = quoted.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        try db.execute(
+            sql: "INSERT INTO \(table(record.kind)) (\(quoted.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", "))) ON CONFLICT(id) DO UPDATE SET \(updates)",
+            arguments: StatementArguments(values)
+        )
+        for (tag, state) in record.tags {
+            try db.execute(
+                sql: """
+                    INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(entity_id, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp
+                    """,
+                arguments: [record.idString, tag, state.present, state.stamp.description]
+            )
+        }
+    }
+
+    private static func databaseValue(_ value: JSONValue, _ kind: Column.Kind, field: String, record: EntityRecord) -> (any DatabaseValueConvertible)? {
+        switch (value, kind) {
+        case (.null, .boolean): return false
+        case (.null, .text) where field == "anchor": return AnchorStatus.exact.rawValue
+        case (.null, .text) where field == "color": return Highlight.defaultColor
+        case (.null, .text) where ["title", "exact", "prefix", "suffix", "body", "text", "contentHash", "color", "anchor"].contains(field):
+            return ""
+        case (.null, .integer) where field != "anchorScore": return 0
+        case (.null, _): return nil
+        case (.bool(let b), _): return b
+        case (.int(let i), .real): return Double(i)
+        case (.int(let i), _): return i
+        case (.double(let d), .integer): return Int64(d)
+        case (.double(let d), _): return d
+        case (.string(let s), _): return s
+        case (.array, _), (.object, _): return String(decoding: (try? CanonicalJSON.encode(value)) ?? Data(), as: UTF8.self)
+        }
+    }
+}

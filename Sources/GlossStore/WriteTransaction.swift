@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import GlossModel
+
+/// One open write transaction on the library. Every change made through it gets the next
+/// hybrid-logical-clock timestamp, passes through ``Merge/apply(_:to:)``, and is written as the
+/// entity's row and a journal entry together.
+public final class WriteTransaction {
+    let db: Database
+    public let device: DeviceID
+    var clock: HybridClock
+
+    init(db: Database, device: DeviceID, physicalClock: @escaping @Sendable () -> UInt64) throws {
+        self.db = db
+        self.device = device
+        let last = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'").flatMap { HLC($0) } ?? .zero
+        clock = HybridClock(last: last, physical: physicalClock)
+    }
+
+    func saveClock() throws {
+        try setSetting("clock", clock.last.description)
+    }
+
+    public func setting(_ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    public func setSetting(_ key: String, _ value: String?) throws {
+        if let value {
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
+        } else {
+            try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
+        }
+    }
+
+    /// Makes a local change stamped with this device's next clock value.
+    public func makeChange(
+        _ entity: EntityKind, _ entityId: UUID, _ op: ChangeOperation, fields: [String: FieldChange] = [:],
+        tags: [String: Bool] = [:], base: Stamp? = nil, resolves: [Stamp] = []
+    ) -> Change {
+        Change(
+            entity: entity, entityId: entityId, op: op, clock: clock.now(), device: device,
+            fields: fields, tags: tags, base: base, resolves: resolves
+        )
+    }
+
+    /// Applies a local change and journals it; returns the record after the merge.
+    @discardableResult
+    public func apply(_ change: Change, pushed: Bool = false) throws -> (record: EntityRecord?, outcome: MergeOutcome) {
+        let current = try RecordStore.load(change.entity, id: change.entityIdString, in: db)
+        let (record, outcome) = Merge.apply(change, to: current)
+        if let record, record != current { try RecordStore.save(record, in: db) }
+        try journal(change, pushed: pushed)
+        return (record, outcome)
+    }
+
+    /// Appends a change to the journal; a change already there (same ID) is ignored.
+    func journal(_ change: Change, pushed: Bool) throws {
+        let json = String(decoding: try CanonicalJSON.encode(change), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO journal(id, clock, device, entity, entity_id, op, at, change, pushed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                """,
+            arguments: [
+                change.id.description, change.clock.description, change.device.rawValue, change.entity.rawValue,
+                change.entityIdString, change.op.rawValue, change.at.description, json, pushed,
+            ]
+        )
+    }
+
+    /// The current record of an entity, or nil.
+    public func record(_ kind: EntityKind, _ id: String) throws -> EntityRecord? {
+        try RecordStore.load(kind, id: id, in: db)
+    }
+
+    /// Whether a journal entry with this change ID exists.
+    public func hasChange(_ id: ID<Change>) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM journal WHERE id = ?", arguments: [id.description]) ?? false
+    }
+
+    /// Merges a timestamp seen from another device into this library's clock.
+    public func receive(_ remote: HLC) {
+        clock.receive(remote)
+    }
+
+    public var database: Database { db }
+}
