@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import GlossModel
+
+/// A physical clock the test moves by hand.
+final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: UInt64
+    init(_ value: UInt64) { self.value = value }
+    var now: UInt64 { lock.withLock { value } }
+    func set(_ v: UInt64) { lock.withLock { value = v } }
+    var source: @Sendable () -> UInt64 { { self.now } }
+}
+
+@Suite struct ClockTests {
+    @Test func localEventsAreStrictlyIncreasingWithinOneMillisecond() {
+        let wall = ManualClock(1_000)
+        var clock = HybridClock(physical: wall.source)
+        let a = clock.now(), b = clock.now(), c = clock.now()
+        #expect(a < b && b < c)
+        #expect(a.milliseconds == 1_000 && c.milliseconds == 1_000)
+        #expect(c.counter == 2)
+        wall.set(1_005)
+        let d = clock.now()
+        #expect(d.milliseconds == 1_005 && d.counter == 0)
+    }
+
+    @Test func aClockThatGoesBackwardsStillMovesForward() {
+        let wall = ManualClock(10_000)
+        var clock = HybridClock(physical: wall.source)
+        let before = clock.now()
+        wall.set(2_000)
+        let after = clock.now()
+        #expect(after > before)
+    }
+
+    @Test func receivingALaterTimestampOrdersLaterEventsAfterIt() {
+        let wall = ManualClock(1_000)
+        var clock = HybridClock(physical: wall.source)
+        _ = clock.now()
+        let remote = HLC(milliseconds: 1_200, counter: 7)
+        let merged = clock.receive(remote)
+        #expect(merged > remote)
+        #expect(clock.now() > remote)
+    }
+
+    @Test func aRemoteClockHoursAheadIsBoundedByTheDriftLimit() {
+        let wall = ManualClock(1_000_000)
+        var clock = HybridClock(maximumDrift: 60_000, physical: wall.source)
+        let threeHoursAhead = HLC(milliseconds: 1_000_000 + 3 * 3_600_000, counter: 0)
+        #expect(clock.isTooFarAhead(threeHoursAhead))
+        let merged = clock.receive(threeHoursAhead)
+        #expect(merged.milliseconds <= 1_000_000 + 60_000 + 1)
+    }
+
+    @Test func aFullCounterMovesToTheNextMillisecond() {
+        let wall = ManualClock(5)
+        var clock = HybridClock(last: HLC(milliseconds: 5, counter: UInt16.max), physical: wall.source)
+        let next = clock.now()
+        #expect(next == HLC(milliseconds: 6, counter: 0))
+    }
+
+    @Test func textFormsRoundTripAndSortLikeTheirValues() throws {
+        let small = HLC(milliseconds: 1, counter: 2), large = HLC(milliseconds: 0xFFFF_FFFF_FFFF, counter: 1)
+        #expect(small.description.count == 16 && large.description.count == 16)
+        #expect(small.description < large.description)
+        #expect(HLC(small.description) == small)
+        #expect(HLC("xyz") == nil)
+        let stamp = Stamp(clock: large, device: DeviceID(rawValue: "dev-a"))
+        #expect(Stamp(stamp.description) == stamp)
+        // Equal clocks are ordered by device.
+        #expect(Stamp(clock: small, device: DeviceID(rawValue: "a")) < Stamp(clock: small, device: DeviceID(rawValue: "b")))
+    }
+}
+
+@Suite struct IdentifierTests {
+    @Test func timeOrderedIDsAreVersion7AndSortByTime() {
+        let early = ID<Note>.timeOrdered(milliseconds: 1_700_000_000_000)
+        let late = ID<Note>.timeOrdered(milliseconds: 1_700_000_000_001)
+        #expect(early < late)
+        let text = early.description
+        #expect(text == text.lowercased())
+        #expect(Array(text)[14] == "7")
+        #expect("89ab".contains(Array(text)[19]))
+    }
+
+    @Test func theSameTextGivesTheSameArticleIDOnEveryMachine() {
+        let hash = Normalization.contentHash("Some article text.")
+        #expect(Article.id(contentHash: hash) == Article.id(contentHash: hash))
+        #expect(Article.id(contentHash: hash) != Article.id(contentHash: Normalization.contentHash("Other text.")))
+        #expect(Array(Article.id(contentHash: hash).description)[14] == "8")
+    }
+
+    @Test func timestampsAreRFC3339UTCWithMilliseconds() throws {
+        let t = Timestamp(milliseconds: 1_763_856_000_123)
+        #expect(t.description == "2025-11-23T00:00:00.123Z")
+        #expect(Timestamp(t.description) == t)
+        #expect(Timestamp("2025-11-23") == Timestamp(milliseconds: 1_763_856_000_000))
+        #expect(Timestamp("2025-11-23T01:00:00+01:00") == Timestamp(milliseconds: 1_763_856_000_000))
+        #expect(Timestamp("yesterday") == nil)
+    }
+}
+
+@Suite struct CanonicalJSONTests {
+    @Test func entitiesEncodeWithSortedKeysAndExplicitNulls() throws {
+        let note = Note(id: ID(UUID()), body: "a/b", createdAt: Timestamp(milliseconds: 0), updatedAt: Timestamp(milliseconds: 0))
+        let json = try CanonicalJSON.string(note)
+        #expect(json.hasPrefix("{\"articleId\":null,\"body\":\"a/b\",\"conflicts\":[],\"createdAt\":\"1970-01-01T00:00:00.000Z\""))
+        let decoded = try CanonicalJSON.decode(Note.self, from: Data(json.utf8))
+        #expect(decoded == note)
+        // Byte-identical on every encoding.
+        #expect(try CanonicalJSON.string(decoded) == json)
+    }
+
+    @Test func changesRoundTripThroughTheJournalForm() throws {
+        let change = Change(
+            entity: .note, entityId: UUID(), op: .update, clock: HLC(milliseconds: 9, counter: 1), device: DeviceID(rawValue: "d"),
+            fields: ["body": FieldChange(old: .string("a"), new: .string("b"))], tags: ["x": true],
+            base: Stamp(clock: HLC(milliseconds: 8, counter: 0), device: DeviceID(rawValue: "d"))
+        )
+        let data = try CanonicalJSON.encode(change)
+        #expect(try CanonicalJSON.decode(Change.self, from: data) == change)
+    }
+}
