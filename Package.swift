@@ -41,8 +41,12 @@ let package = Package(
                 "GlossModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The local library as a sync replica (where GlossStore and GlossSync meet).
+        .target(name: "GlossReplica", dependencies: ["GlossStore", "GlossSync"]),
         // HTTP routes over a server-store protocol.
         .target(
             name: "GlossServer",
@@ -59,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "gloss",
             dependencies: [
-                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossServer",
+                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +75,7 @@ let package = Package(
         .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
         .testTarget(name: "GlossCLITests", dependencies: ["gloss"]),
+        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import GlossModel
+import GlossSync
+
+/// The server's store in one SQLite file (WAL, through GRDB): the embedded default of `gloss serve`.
+public final class SQLiteServerStore: ServerStore {
+    let pool: DatabasePool
+    /// How far ahead of the server's clock a pushed change's clock may be before it is clamped.
+    public let maximumDrift: UInt64
+    let physicalClock: @Sendable () -> UInt64
+
+    public init(
+        path: String, maximumDrift: UInt64 = 5 * 60 * 1000,
+        physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds
+    ) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(15)
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        pool = try DatabasePool(path: path, configuration: config)
+        self.maximumDrift = maximumDrift
+        self.physicalClock = physicalClock
+        var migrator = DatabaseMigrator()
+        for migration in embeddedMigrations {
+            migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+        }
+        let unknown = try pool.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
+        guard unknown.isEmpty else {
+            throw ServerError.invalid("The server database \(path) was written by a newer gloss (\(unknown.sorted().joined(separator: ", "))); upgrade gloss.")
+        }
+        try migrator.migrate(pool)
+    }
+
+    public func addUser(name: String) async throws -> (user: UserID, token: String) {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.contains(where: \.isWhitespace) else {
+            throw ServerError.invalid("A user name is 1 to 100 characters without spaces.")
+        }
+        let id = UserID(rawValue: ID<UserID>.timeOrdered().description)
+        let token = Tokens.generate()
+        try await pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) == true {
+                throw ServerError.userExists(trimmed)
+            }
+            let now = Timestamp.now().description
+            try db.execute(sql: "INSERT INTO users(id, name, created_at) VALUES (?, ?, ?)", arguments: [id.rawValue, trimmed, now])
+            try db.execute(sql: "INSERT INTO libraries(user_id) VALUES (?)", arguments: [id.rawValue])
+            try db.execute(sql: "INSERT INTO tokens(hash, user_id, created_at) VALUES (?, ?, ?)", arguments: [Tokens.hash(token), id.rawValue, now])
+        }
+        return (id, token)
+    }
+
+    public func issueToken(name: String) async throws -> String {
+        let token = Tokens.generate()
+        try await pool.write { db in
+            guard let user = try String.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else {
+                throw ServerError.unknownUser(name)
+            }
+            try db.execute(sql: "INSERT INTO tokens(hash, user_id, created_at) VALUES (?, ?, ?)",
+                           arguments: [Tokens.hash(token), user, Timestamp.now().description])
+        }
+        return token
+    }
+
+    public func revokeToken(_ token: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+                           arguments: [Timestamp.now().description, Tokens.hash(token)])
+            if db.changesCount == 0 { throw ServerError.unknownToken }
+        }
+    }
+
+    public func authenticate(token: String) async throws -> UserID? {
+        let hash = Tokens.hash(token)
+        return try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT hash, user_id FROM tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash]),
+                  Tokens.constantTimeEqual(row["hash"], hash) else { return nil }
+            return UserID(rawValue: row["user_id"])
+        }
+    }
+
+    public func push(user: UserID, _ request: PushRequest) async throws -> PushResponse {
+        guard request.changes.count <= PushRequest.maximumChanges else { throw ServerError.tooManyChanges(request.changes.count) }
+        let maximumDrift = maximumDrift, physicalClock = physicalClock
+        return try await pool.write { db in
+            guard let library = try Row.fetchOne(db, sql: "SELECT version, clock FROM libraries WHERE user_id = ?", arguments: [user.rawValue]) else {
+                throw ServerError.invalid("The user has no library.")
+            }
+            let current: Int64 = library["version"]
+            var clock = HybridClock(last: HLC(library["clock"] as String) ?? .zero, maximumDrift: maximumDrift, physical: physicalClock)
+            var version: Int64? = nil
+            var seq: Int64 = 0
+            var results: [PushResult] = []
+            results.reserveCapacity(request.changes.count)
+            let decoder = JSONDecoder()
+            let encoder = CanonicalJSON.encoder()
+            for change in request.changes {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?", arguments: [user.rawValue, change.id.description]) == true {
+                    results.append(PushResult(id: change.id, outcome: .duplicate))
+                    continue
+                }
+                if let problem = change.problem {
+                    results.append(PushResult(id: change.id, outcome: .rejected, reason: problem))
+                    continue
+                }
+                guard change.device == request.device else {
+                    results.append(PushResult(id: change.id, outcome: .rejected, reason: "a device pushes only its own changes"))
+                    continue
+                }
+                var accepted = change
+                if clock.isTooFarAhead(change.clock) {
+                    // Clamp a clock running far ahead: stamp the change with the server's clock instead.
+                    accepted.clock = clock.receive(HLC(milliseconds: physicalClock() + maximumDrift, counter: 0))
+                } else {
+                    clock.receive(change.clock)
+                }
+                let existing = try String.fetchOne(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?",
+                                                   arguments: [user.rawValue, accepted.entityIdString])
+                    .map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
+                if let existing, existing.kind != accepted.entity {
+                    results.append(PushResult(id: change.id, outcome: .rejected, reason: "\(accepted.entityIdString) is a \(existing.kind.rawValue)"))
+                    continue
+                }
+                let (record, outcome) = Merge.apply(accepted, to: existing)
+                guard let record, outcome != .rejected else {
+                    results.append(PushResult(id: change.id, outcome: .rejected, reason: "no \(accepted.entity.rawValue) \(accepted.entityIdString) exists"))
+                    continue
+                }
+                let next = version ?? current + 1
+                version = next
+                seq += 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO entities(user_id, id, kind, record, version) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version
+                        """,
+                    arguments: [user.rawValue, record.idString, record.kind.rawValue, String(decoding: try encoder.encode(record), as: UTF8.self), next]
+                )
+                try db.execute(
+                    sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [user.rawValue, accepted.id.description, next, seq, accepted.entityIdString, accepted.device.rawValue,
+                                outcome.rawValue, String(decoding: try encoder.encode(accepted), as: UTF8.self)]
+                )
+                results.append(PushResult(id: change.id, outcome: PushOutcome(outcome)))
+            }
+            try db.execute(sql: "UPDATE libraries SET version = ?, clock = ? WHERE user_id = ?",
+                           arguments: [version ?? current, clock.last.description, user.rawValue])
+            try db.execute(
+                sql: "INSERT INTO devices(user_id, device, last_seen) VALUES (?, ?, ?) ON CONFLICT(user_id, device) DO UPDATE SET last_seen = excluded.last_seen",
+                arguments: [user.rawValue, request.device.rawValue, Timestamp.now().description]
+            )
+            return PushResponse(version: version ?? current, results: results)
+        }
+    }
+
+    public func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT version, seq, entity_id, change FROM changes WHERE user_id = ? AND (version, seq) > (?, ?) ORDER BY version, seq LIMIT ?",
+                arguments: [user.rawValue, cursor.version, cursor.seq, limit + 1]
+            )
+            let page = rows.prefix(limit)
+            let decoder = JSONDecoder()
+            let changes = try page.map { try decoder.decode(Change.self, from: Data(($0["change"] as String).utf8)) }
+            var seen = Set<String>()
+            let ids = page.map { $0["entity_id"] as String }.filter { seen.insert($0).inserted }
+            var records: [EntityRecord] = []
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                let found = try String.fetchAll(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
+                                                arguments: StatementArguments([user.rawValue] + slice))
+                records += try found.map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
+            }
+            let last = page.last.map { SyncCursor(version: $0["version"], seq: $0["seq"]) } ?? cursor
+            return PullResponse(changes: changes, records: records, cursor: last.description, hasMore: rows.count > limit)
+        }
+    }
+}
+
+extension SQLiteServerStore {
+    /// Every entity record of a user's library, ordered by kind and ID (for checks and exports).
+    public func records(user: UserID) async throws -> [EntityRecord] {
+        try await pool.read { db in
+            let decoder = JSONDecoder()
+            return try String.fetchAll(
+                db, sql: "SELECT record FROM entities WHERE user_id = ? ORDER BY CASE kind WHEN 'article' THEN 0 WHEN 'highlight' THEN 1 ELSE 2 END, id",
+                arguments: [user.rawValue]
+            ).map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GlossModel
+import GlossSync
+
+/// The identity of an account on the server.
+public struct UserID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+}
+
+/// Why a server-side operation was refused; each maps to a 4xx answer with a stable code.
+public enum ServerError: Error, Equatable, CustomStringConvertible {
+    case userExists(String)
+    case unknownUser(String)
+    case unknownToken
+    case badCursor
+    case tooManyChanges(Int)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .userExists(let name): "A user named \(name) already exists."
+        case .unknownUser(let name): "There is no user named \(name)."
+        case .unknownToken: "That token is not known (or was already revoked)."
+        case .badCursor: "The cursor is not one this server handed out."
+        case .tooManyChanges(let n): "A push carries at most \(PushRequest.maximumChanges) changes, not \(n)."
+        case .invalid(let message): message
+        }
+    }
+}
+
+/// Everything the server keeps: accounts and each user's library. The HTTP routes and the
+/// merge function do not know which implementation runs (SQLite by default; PostgreSQL later).
+public protocol ServerStore: Sendable {
+    /// Creates a user and returns its first API token (shown once).
+    func addUser(name: String) async throws -> (user: UserID, token: String)
+    /// Issues another token for an existing user.
+    func issueToken(name: String) async throws -> String
+    /// Ends a token; it no longer authenticates.
+    func revokeToken(_ token: String) async throws
+    /// The user a token belongs to, or nil for an unknown or revoked token.
+    func authenticate(token: String) async throws -> UserID?
+    /// Applies a push through the shared merge function, in one transaction.
+    func push(user: UserID, _ request: PushRequest) async throws -> PushResponse
+    /// Changes after `cursor`, at most `limit`, with the records they touch.
+    func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse
+}
+
+/// API tokens: 32 random bytes, hex, with a `gls_` prefix so they are recognizable in a leak scan;
+/// stored as their SHA-256.
+public enum Tokens {
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return "gls_" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func hash(_ token: String) -> String { sha256Hex(token) }
+
+    /// Compares two strings in time that depends only on their lengths.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in 0..<x.count { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import GlossModel
+
+extension Library {
+    /// Journal entries not yet acknowledged by a server, oldest first.
+    public func unpushedChanges(limit: Int) throws -> [Change] {
+        try read { db in
+            let decoder = JSONDecoder()
+            return try String.fetchAll(db, sql: "SELECT change FROM journal WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+                .map { try decoder.decode(Change.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Marks journal entries as acknowledged by the server.
+    public func markPushed(_ ids: [ID<Change>]) throws {
+        try write { t in
+            for id in ids {
+                try t.db.execute(sql: "UPDATE journal SET pushed = 1 WHERE id = ?", arguments: [id.description])
+            }
+        }
+    }
+
+    /// Applies changes and entity records from a server, and saves `cursor`, in one transaction.
+    ///
+    /// The server's record of an entity replaces the local one; local changes to it that the
+    /// server has not acknowledged yet are merged on top again (they reach the server on the next
+    /// push, where the same merge runs). Remote changes join the journal as already pushed.
+    public func applyPulled(changes: [Change], records: [EntityRecord], cursor: String, cursorKey: String = "sync.cursor") throws {
+        try write { t in
+            try t.db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            for change in changes {
+                t.receive(change.clock)
+                try t.journal(change, pushed: true)
+            }
+            let order: [EntityKind: Int] = [.article: 0, .highlight: 1, .note: 2]
+            let decoder = JSONDecoder()
+            for record in records.sorted(by: { (order[$0.kind] ?? 3, $0.idString) < (order[$1.kind] ?? 3, $1.idString) }) {
+                var merged = record
+                let pending = try String.fetchAll(
+                    t.db, sql: "SELECT change FROM journal WHERE entity_id = ? AND pushed = 0 ORDER BY seq", arguments: [record.idString]
+                )
+                for json in pending {
+                    let change = try decoder.decode(Change.self, from: Data(json.utf8))
+                    if let next = Merge.apply(change, to: merged).record { merged = next }
+                }
+                if try RecordStore.load(merged.kind, id: merged.idString, in: t.db) != merged {
+                    try RecordStore.save(merged, in: t.db)
+                }
+            }
+            try t.setSetting(cursorKey, cursor)
+        }
+    }
+
+    /// Every entity's record, ordered by kind and ID: what two converged replicas agree on.
+    public func allRecords() throws -> [EntityRecord] {
+        try read { db in
+            var records: [EntityRecord] = []
+            for kind in EntityKind.allCases {
+                for id in try String.fetchAll(db, sql: "SELECT id FROM \(RecordStore.table(kind)) ORDER BY id") {
+                    if let record = try RecordStore.load(kind, id: id, in: db) { records.append(record) }
+                }
+            }
+            return records
+        }
+    }
+}

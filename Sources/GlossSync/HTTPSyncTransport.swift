@@ -1,0 +1,76 @@
+import AsyncHTTPClient
+import Foundation
+import GlossModel
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOPosix
+
+/// The sync protocol over HTTP with AsyncHTTPClient (docs/sync-protocol.md).
+public struct HTTPSyncTransport: SyncTransport {
+    public let server: String
+    let token: String
+    let timeout: TimeAmount
+    /// The most bytes of an answer it reads.
+    public static let maximumResponseBytes = 256 * 1024 * 1024
+
+    /// - Parameter server: the base URL, such as `http://127.0.0.1:8080`.
+    public init(server: String, token: String, timeout: TimeAmount = .seconds(60)) throws {
+        guard let url = URL(string: server), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw SyncError.protocolViolation("\(server) is not an http:// or https:// URL")
+        }
+        self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
+        self.token = token
+        self.timeout = timeout
+    }
+
+    public func push(_ request: PushRequest) async throws -> PushResponse {
+        try await send(method: .POST, path: "/v1/sync/push", body: try CanonicalJSON.encode(request))
+    }
+
+    public func pull(cursor: String?, limit: Int) async throws -> PullResponse {
+        var path = "/v1/sync/pull?limit=\(limit)"
+        if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? cursor)" }
+        return try await send(method: .GET, path: path, body: nil)
+    }
+
+    func send<T: Decodable>(method: HTTPMethod, path: String, body: Data?) async throws -> T {
+        var request = HTTPClientRequest(url: server + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            bytes = try await response.body.collect(upTo: Self.maximumResponseBytes)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            throw SyncError.timedOut(server)
+        } catch let error as HTTPClientError {
+            throw SyncError.unreachable(server, detail: String(describing: error))
+        } catch let error as NIOConnectionError {
+            throw SyncError.unreachable(server, detail: "connection refused or host unknown: \(error.host):\(error.port)")
+        } catch let error as SyncError {
+            throw error
+        } catch {
+            throw SyncError.unreachable(server, detail: String(describing: error))
+        }
+        let data = Data(buffer: bytes)
+        guard (200..<300).contains(response.status.code) else {
+            if response.status == .unauthorized { throw SyncError.unauthorized }
+            if let error = try? JSONDecoder().decode(ErrorBody.self, from: data) {
+                throw SyncError.server(status: Int(response.status.code), code: error.code, message: error.message)
+            }
+            throw SyncError.protocolViolation("HTTP \(response.status.code) without a gloss error body")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            throw SyncError.protocolViolation("the answer to \(path.split(separator: "?")[0]) is not the expected JSON")
+        }
+    }
+}

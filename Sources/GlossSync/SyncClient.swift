@@ -1,0 +1,123 @@
+import Foundation
+import GlossModel
+
+/// The local side of sync: what the client needs from a library.
+public protocol SyncReplica: Sendable {
+    var device: DeviceID { get }
+    /// Journal entries not yet acknowledged by the server, oldest first.
+    func unpushedChanges(limit: Int) throws -> [Change]
+    func markPushed(_ ids: [ID<Change>]) throws
+    /// The cursor saved with the last applied page, nil before the first pull.
+    func syncCursor() throws -> String?
+    /// Applies one pulled page and saves its cursor, in one transaction.
+    func applyPulled(_ page: PullResponse) throws
+}
+
+/// How the client reaches a server: HTTP in `gloss sync`, in-process in tests.
+public protocol SyncTransport: Sendable {
+    func push(_ request: PushRequest) async throws -> PushResponse
+    func pull(cursor: String?, limit: Int) async throws -> PullResponse
+}
+
+/// What one `gloss sync` did.
+public struct SyncReport: Codable, Sendable, Equatable {
+    public var pushed = 0
+    public var pulled = 0
+    public var merged = 0
+    public var conflicted = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var rounds = 0
+    public init() {}
+}
+
+/// Progress as a sync goes, for a progress bar.
+public struct SyncProgress: Sendable {
+    public enum Phase: String, Sendable { case push, pull }
+    public var phase: Phase
+    public var done: Int
+    /// Known for push (the unpushed count); nil for pull.
+    public var total: Int?
+}
+
+/// Runs push, then pull, until both are empty (DESIGN.md §5). Every step is safe to cut off:
+/// pushed changes are marked only after the server acknowledged them (a retried push is a no-op
+/// there), and each pulled page is applied together with its cursor.
+public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendable {
+    public let replica: Replica
+    public let transport: Transport
+    public var pushBatch = 500
+    public var pullLimit = PullResponse.defaultLimit
+    public var maximumRounds = 10
+
+    public init(replica: Replica, transport: Transport) {
+        self.replica = replica
+        self.transport = transport
+    }
+
+    public func sync(total unpushedTotal: Int? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> SyncReport {
+        var report = SyncReport()
+        while report.rounds < maximumRounds {
+            report.rounds += 1
+            var pushedThisRound = 0
+            while true {
+                let batch = try replica.unpushedChanges(limit: pushBatch)
+                if batch.isEmpty { break }
+                let response = try await transport.push(PushRequest(device: replica.device, changes: batch))
+                guard response.results.map(\.id) == batch.map(\.id) else {
+                    throw SyncError.protocolViolation("the push answer does not list the changes that were sent")
+                }
+                for result in response.results {
+                    switch result.outcome {
+                    case .merged: report.merged += 1
+                    case .conflicted: report.conflicted += 1
+                    case .duplicate: report.duplicates += 1
+                    case .rejected: report.rejected += 1
+                    case .applied, .superseded: break
+                    }
+                }
+                try replica.markPushed(batch.map(\.id))
+                pushedThisRound += batch.count
+                report.pushed += batch.count
+                progress?(SyncProgress(phase: .push, done: report.pushed, total: unpushedTotal))
+            }
+            var pulledThisRound = 0
+            var cursor = try replica.syncCursor()
+            while true {
+                let page = try await transport.pull(cursor: cursor, limit: pullLimit)
+                try replica.applyPulled(page)
+                pulledThisRound += page.changes.count
+                report.pulled += page.changes.count
+                progress?(SyncProgress(phase: .pull, done: report.pulled, total: nil))
+                guard page.hasMore else { break }
+                guard page.cursor != cursor else { throw SyncError.protocolViolation("the server's cursor did not move") }
+                cursor = page.cursor
+            }
+            let pending = try replica.unpushedChanges(limit: 1)
+            if pushedThisRound == 0 && (pulledThisRound == 0 || pending.isEmpty) { break }
+        }
+        return report
+    }
+}
+
+/// Why a sync stopped. Each description is one sentence for a person; the library is unchanged
+/// by the step that failed and the next sync resumes.
+public enum SyncError: Error, Equatable, CustomStringConvertible {
+    case notConfigured
+    case unreachable(String, detail: String)
+    case timedOut(String)
+    case unauthorized
+    case server(status: Int, code: String, message: String)
+    case protocolViolation(String)
+
+    public var description: String {
+        switch self {
+        case .notConfigured: "No server is set: use --server URL and --token TOKEN, $GLOSS_SERVER and $GLOSS_TOKEN, or `gloss remote set URL --token TOKEN`."
+        case .unreachable(let server, let detail): "The server \(server) cannot be reached (\(detail)); your library is unchanged and works offline."
+        case .timedOut(let server): "The server \(server) did not answer in time; your library is unchanged and the next sync resumes."
+        case .unauthorized: "The server refused the token; check it with `gloss remote set URL --token TOKEN` or ask for a new one (`gloss user token NAME`)."
+        case .server(let status, let code, let message): "The server answered \(status) (\(code)): \(message)"
+        case .protocolViolation(let detail): "The server's answer is not the gloss sync protocol (\(detail)); your library is unchanged."
+        }
+    }
+}

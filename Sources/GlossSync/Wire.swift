@@ -1,0 +1,127 @@
+import Foundation
+import GlossModel
+
+/// The sync protocol's messages (docs/sync-protocol.md), shared by the client and the server.
+/// Free of storage and HTTP, so another client can use them alone.
+
+/// `POST /v1/sync/push`: unpushed journal entries, oldest first.
+public struct PushRequest: Codable, Sendable, Equatable {
+    public var device: DeviceID
+    public var changes: [Change]
+    public init(device: DeviceID, changes: [Change]) {
+        self.device = device
+        self.changes = changes
+    }
+
+    /// The most changes one push may carry.
+    public static let maximumChanges = 1_000
+}
+
+/// What became of one pushed change.
+public enum PushOutcome: String, Codable, Sendable {
+    /// Every part took effect.
+    case applied
+    /// Took effect together with a concurrent edit, or some fields lost to later writes.
+    case merged
+    /// A note body overlapped a concurrent edit; one body is now a conflict version.
+    case conflicted
+    /// Later writes already covered it; nothing changed.
+    case superseded
+    /// The server already had this change (a retried or duplicated push).
+    case duplicate
+    /// The change is not valid (the reason says why); it was not applied.
+    case rejected
+
+    public init(_ outcome: MergeOutcome) {
+        switch outcome {
+        case .applied: self = .applied
+        case .merged: self = .merged
+        case .conflicted: self = .conflicted
+        case .superseded: self = .superseded
+        case .rejected: self = .rejected
+        }
+    }
+}
+
+public struct PushResult: Codable, Sendable, Equatable {
+    public var id: ID<Change>
+    public var outcome: PushOutcome
+    /// For a rejected change: why.
+    public var reason: String?
+    public init(id: ID<Change>, outcome: PushOutcome, reason: String? = nil) {
+        self.id = id
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+public struct PushResponse: Codable, Sendable, Equatable {
+    /// The library version the server reached.
+    public var version: Int64
+    /// One result per pushed change, in the order sent.
+    public var results: [PushResult]
+    public init(version: Int64, results: [PushResult]) {
+        self.version = version
+        self.results = results
+    }
+}
+
+/// `GET /v1/sync/pull?cursor=C&limit=N`: changes after the cursor, with the current state of every
+/// entity they touch. The client stores `cursor` with what it applied and asks again while
+/// `hasMore`.
+public struct PullResponse: Codable, Sendable, Equatable {
+    public var changes: [Change]
+    /// The server's current record of every entity the page's changes touch.
+    public var records: [EntityRecord]
+    public var cursor: String
+    public var hasMore: Bool
+    public init(changes: [Change], records: [EntityRecord], cursor: String, hasMore: Bool) {
+        self.changes = changes
+        self.records = records
+        self.cursor = cursor
+        self.hasMore = hasMore
+    }
+
+    public static let defaultLimit = 500
+    public static let maximumLimit = 1_000
+}
+
+/// A position in a library's change feed: the library version of a push and the change's place
+/// in it. Opaque to clients (base64url of `version.seq`).
+public struct SyncCursor: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var version: Int64
+    public var seq: Int64
+    public init(version: Int64, seq: Int64) {
+        self.version = version
+        self.seq = seq
+    }
+
+    public static let start = SyncCursor(version: 0, seq: 0)
+
+    public static func < (a: Self, b: Self) -> Bool { (a.version, a.seq) < (b.version, b.seq) }
+
+    public var description: String {
+        Data("\(version).\(seq)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Parses a cursor the server handed out; nil for anything else.
+    public init?(_ text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard text.count <= 64, let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
+        let parts = plain.split(separator: ".")
+        guard parts.count == 2, let version = Int64(parts[0]), let seq = Int64(parts[1]), version >= 0, seq >= 0 else { return nil }
+        self.init(version: version, seq: seq)
+    }
+}
+
+/// The body of every error answer: a stable code for programs, a sentence for people.
+public struct ErrorBody: Codable, Sendable, Equatable {
+    public var code: String
+    public var message: String
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
