@@ -57,6 +57,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             plugins: ["EmbedSchema"]
         ),
@@ -65,6 +66,7 @@ let package = Package(
             dependencies: [
                 "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossDocuments"]),

@@ -18,6 +18,11 @@ public struct Remote: Sendable, Equatable {
     public var server: String
     public var token: String?
 
+    public init(server: String, token: String?) {
+        self.server = server
+        self.token = token
+    }
+
     public static func saved(in library: Library) throws -> Remote? {
         guard let server = try library.setting("remote.url") else { return nil }
         return Remote(server: server, token: try library.setting("remote.token"))

@@ -7,10 +7,14 @@ import NIOHTTP1
 import NIOPosix
 
 /// The sync protocol over HTTP with AsyncHTTPClient (docs/sync-protocol.md).
-public struct HTTPSyncTransport: SyncTransport {
+///
+/// It owns an `HTTPClient` that does not retry failed connection attempts, so a server that is
+/// down is reported at once rather than after the whole timeout; call ``shutdown()`` when done.
+public final class HTTPSyncTransport: SyncTransport {
     public let server: String
     let token: String
     let timeout: TimeAmount
+    let client: HTTPClient
     /// The most bytes of an answer it reads.
     public static let maximumResponseBytes = 256 * 1024 * 1024
 
@@ -22,6 +26,14 @@ public struct HTTPSyncTransport: SyncTransport {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.token = token
         self.timeout = timeout
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(10), read: timeout)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
@@ -32,6 +44,15 @@ public struct HTTPSyncTransport: SyncTransport {
         var path = "/v1/sync/pull?limit=\(limit)"
         if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? cursor)" }
         return try await send(method: .GET, path: path, body: nil)
+    }
+
+    /// A short reason for a connection failure.
+    static func plain(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Connection refused") { return "connection refused" }
+        if text.contains("getaddrinfo") || text.contains("NXDOMAIN") || text.contains("Name or service not known") { return "unknown host" }
+        if text.contains("Connection reset") { return "connection reset" }
+        return text
     }
 
     func send<T: Decodable>(method: HTTPMethod, path: String, body: Data?) async throws -> T {
@@ -46,18 +67,18 @@ public struct HTTPSyncTransport: SyncTransport {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await client.execute(request, timeout: timeout)
             bytes = try await response.body.collect(upTo: Self.maximumResponseBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw SyncError.timedOut(server)
         } catch let error as HTTPClientError {
-            throw SyncError.unreachable(server, detail: String(describing: error))
+            throw SyncError.unreachable(server, detail: Self.plain(error))
         } catch let error as NIOConnectionError {
             throw SyncError.unreachable(server, detail: "connection refused or host unknown: \(error.host):\(error.port)")
         } catch let error as SyncError {
             throw error
         } catch {
-            throw SyncError.unreachable(server, detail: String(describing: error))
+            throw SyncError.unreachable(server, detail: Self.plain(error))
         }
         let data = Data(buffer: bytes)
         guard (200..<300).contains(response.status.code) else {

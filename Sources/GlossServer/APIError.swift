@@ -1,0 +1,68 @@
+import Foundation
+import GlossModel
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error a client may see: an HTTP status, a stable `code` and a one-sentence `message`,
+/// answered as the JSON body `{"code": ..., "message": ...}`.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = JSONResponse.make(ErrorBodyFor(code: code, message: message), status: status)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    static let unauthorized = APIError(.unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
+}
+
+struct ErrorBodyFor: Encodable {
+    var code: String
+    var message: String
+}
+
+/// JSON answers in the canonical encoding.
+enum JSONResponse {
+    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? CanonicalJSON.encode(value)) ?? Data("{\"code\":\"internal\",\"message\":\"The answer could not be encoded.\"}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+/// Turns every error into a JSON answer: API errors as they are, too-large bodies into 413,
+/// unknown routes into 404, and anything else into a logged 500 with no detail leaked.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try APIError(.contentTooLarge, "too_large", "The request body is larger than this server accepts.").response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
+            let message = error.status == .notFound ? "There is no such route: \(request.method) \(request.uri.path)." : (error.body ?? error.status.reasonPhrase)
+            return try APIError(error.status, code, message).response(from: request, context: context)
+        } catch let error as ServerError {
+            return try APIError(.badRequest, "bad_request", error.description).response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError(.internalServerError, "internal", "The server failed; the request was not applied.").response(from: request, context: context)
+        }
+    }
+}
