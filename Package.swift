@@ -69,7 +69,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossDocuments"]),
+        .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica"]),
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 

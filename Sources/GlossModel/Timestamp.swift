@@ -25,6 +25,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Parses RFC 3339 (`2026-11-23T08:15:02Z`, with or without fractions, any offset) or a plain
     /// date (`2026-11-23`, midnight UTC). Nil for anything else.
     public init?(_ text: String) {
+        if let fast = Self.parseCanonical(text) { self = fast; return }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -34,6 +35,40 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         formatter.formatOptions = [.withFullDate]
         if trimmed.count == 10, let date = formatter.date(from: trimmed) { self.init(date); return }
         return nil
+    }
+}
+
+extension Timestamp {
+    /// The canonical form `YYYY-MM-DDTHH:MM:SS.mmmZ`, parsed without a formatter: lists read
+    /// hundreds of thousands of these.
+    static func parseCanonical(_ text: String) -> Timestamp? {
+        let utf8 = text.utf8
+        guard utf8.count == 24 else { return nil }
+        return utf8.withContiguousStorageIfAvailable { b -> Timestamp? in
+            func digits(_ from: Int, _ count: Int) -> Int? {
+                var value = 0
+                for i in from..<(from + count) {
+                    let d = Int(b[i]) - 48
+                    guard d >= 0 && d <= 9 else { return nil }
+                    value = value * 10 + d
+                }
+                return value
+            }
+            guard b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 46, b[23] == 90,
+                  let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
+                  let minute = digits(14, 2), let second = digits(17, 2), let millis = digits(20, 3),
+                  (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+            // Days from civil (Howard Hinnant's algorithm).
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yoe = y - era * 400
+            let mp = (month + 9) % 12
+            let doy = (153 * mp + 2) / 5 + day - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            let days = era * 146_097 + doe - 719_468
+            let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+            return Timestamp(milliseconds: seconds * 1000 + Int64(millis))
+        } ?? nil
     }
 }
 

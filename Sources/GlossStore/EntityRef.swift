@@ -63,3 +63,20 @@ public enum Annotation: Encodable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case type, notes }
 }
+
+extension ArticleListing: CanonicalJSONWritable {
+    public func writeMembers(to writer: inout JSONWriter) {
+        article.writeMembers(to: &writer, counts: (highlightCount, noteCount))
+    }
+}
+
+extension Annotation: CanonicalJSONWritable {
+    public func writeMembers(to writer: inout JSONWriter) {
+        switch self {
+        case .highlight(let highlight, let notes):
+            highlight.writeMembers(to: &writer, notes: notes, type: true)
+        case .note(let note):
+            note.writeMembers(to: &writer, type: true)
+        }
+    }
+}

@@ -170,7 +170,8 @@ extension Library {
 
     static func note(_ row: Row) -> Note {
         let id: String = row["id"]
-        let conflicts = (try? JSONDecoder().decode([ConflictVersion].self, from: Data((row["conflicts"] as String? ?? "[]").utf8))) ?? []
+        let conflictsJSON = row["conflicts"] as String? ?? "[]"
+        let conflicts = conflictsJSON == "[]" ? [] : (try? JSONDecoder().decode([ConflictVersion].self, from: Data(conflictsJSON.utf8))) ?? []
         return Note(
             id: ID(id) ?? ID(UUID()), body: row["body"], articleId: (row["article_id"] as String?).flatMap { ID($0) },
             highlightId: (row["highlight_id"] as String?).flatMap { ID($0) }, tags: tags(row), conflicts: conflicts,

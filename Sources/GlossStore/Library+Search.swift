@@ -24,30 +24,37 @@ extension Library {
         let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw LibraryError.invalid("Give some words to search for.") }
         let match = Self.ftsQuery(trimmed)
+        // Rank first (cheap), then make snippets for the few hits shown (snippet() reads the text).
+        let candidates = max(limit * 2, limit + 16)
         let sql = """
             SELECT * FROM (
-              SELECT 'article' AS type, a.id AS id, a.id AS article_id, a.title AS title,
-                     snippet(articles_fts, 1, :open, :close, '…', 12) AS snippet, articles_fts.rank AS rank
-                FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid
-               WHERE articles_fts MATCH :match AND a.deleted = 0
+              SELECT 'article' AS type, a.seq AS seq, a.id AS id, a.id AS article_id, a.title AS title, f.rank AS rank
+                FROM (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :match ORDER BY rank LIMIT :candidates) f
+                JOIN articles a ON a.seq = f.rowid WHERE a.deleted = 0
               UNION ALL
-              SELECT 'highlight', h.id, h.article_id, a.title,
-                     snippet(highlights_fts, 0, :open, :close, '…', 12), highlights_fts.rank
-                FROM highlights_fts JOIN highlights h ON h.seq = highlights_fts.rowid JOIN articles a ON a.id = h.article_id
-               WHERE highlights_fts MATCH :match AND h.deleted = 0
+              SELECT 'highlight', h.seq, h.id, h.article_id, a.title, f.rank
+                FROM (SELECT rowid, rank FROM highlights_fts WHERE highlights_fts MATCH :match ORDER BY rank LIMIT :candidates) f
+                JOIN highlights h ON h.seq = f.rowid JOIN articles a ON a.id = h.article_id WHERE h.deleted = 0
               UNION ALL
-              SELECT 'note', n.id, n.article_id, NULL,
-                     snippet(notes_fts, 0, :open, :close, '…', 12), notes_fts.rank
-                FROM notes_fts JOIN notes n ON n.seq = notes_fts.rowid
-               WHERE notes_fts MATCH :match AND n.deleted = 0
+              SELECT 'note', n.seq, n.id, n.article_id, NULL, f.rank
+                FROM (SELECT rowid, rank FROM notes_fts WHERE notes_fts MATCH :match ORDER BY rank LIMIT :candidates) f
+                JOIN notes n ON n.seq = f.rowid WHERE n.deleted = 0
             ) ORDER BY rank LIMIT :limit
             """
+        let snippets: [EntityKind: String] = [
+            .article: "SELECT snippet(articles_fts, 1, :open, :close, '…', 12) FROM articles_fts WHERE articles_fts MATCH :match AND rowid = :seq",
+            .highlight: "SELECT snippet(highlights_fts, 0, :open, :close, '…', 12) FROM highlights_fts WHERE highlights_fts MATCH :match AND rowid = :seq",
+            .note: "SELECT snippet(notes_fts, 0, :open, :close, '…', 12) FROM notes_fts WHERE notes_fts MATCH :match AND rowid = :seq",
+        ]
         do {
             return try database.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: ["open": open, "close": close, "match": match, "limit": limit]).map { row in
-                    SearchHit(
-                        type: EntityKind(rawValue: row["type"]) ?? .article, id: row["id"], articleId: row["article_id"],
-                        title: row["title"], snippet: row["snippet"], rank: row["rank"]
+                try Row.fetchAll(db, sql: sql, arguments: ["match": match, "candidates": candidates, "limit": limit]).map { row in
+                    let type = EntityKind(rawValue: row["type"]) ?? .article
+                    let snippet = try String.fetchOne(
+                        db, sql: snippets[type] ?? "", arguments: ["open": open, "close": close, "match": match, "seq": row["seq"] as Int64]
+                    )
+                    return SearchHit(
+                        type: type, id: row["id"], articleId: row["article_id"], title: row["title"], snippet: snippet ?? "", rank: row["rank"]
                     )
                 }
             }

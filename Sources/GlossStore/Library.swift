@@ -63,11 +63,16 @@ public final class Library: Sendable {
 
     static func prepare(_ database: DatabaseQueue, path: String, device: DeviceID? = nil) throws -> DeviceID {
         let migrator = Self.migrator
-        let superseded = try database.read { db -> [String] in
+        // The common case, an up-to-date library, needs only a read.
+        let (applied, existingDevice) = try database.read { db -> (Set<String>, String?) in
             let applied = try migrator.appliedIdentifiers(db)
-            return applied.subtracting(migrator.migrations).sorted()
+            let device = try db.tableExists("meta")
+                ? try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'") : nil
+            return (applied, device)
         }
-        guard superseded.isEmpty else { throw LibraryError.newerLibrary(path: path, unknownMigrations: superseded) }
+        let unknown = applied.subtracting(migrator.migrations).sorted()
+        guard unknown.isEmpty else { throw LibraryError.newerLibrary(path: path, unknownMigrations: unknown) }
+        if applied.count == migrator.migrations.count, let existingDevice { return DeviceID(rawValue: existingDevice) }
         try migrator.migrate(database)
         return try database.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {

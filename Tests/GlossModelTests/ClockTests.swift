@@ -98,6 +98,15 @@ final class ManualClock: @unchecked Sendable {
         #expect(Timestamp("2025-11-23") == Timestamp(milliseconds: 1_763_856_000_000))
         #expect(Timestamp("2025-11-23T01:00:00+01:00") == Timestamp(milliseconds: 1_763_856_000_000))
         #expect(Timestamp("yesterday") == nil)
+        // The fast path for the canonical form agrees with the formatter, across centuries.
+        var rng = SeededGenerator(seed: 42)
+        for _ in 0..<500 {
+            let ms = Int64(rng.next() % 8_000_000_000_000)
+            let value = Timestamp(milliseconds: ms)
+            #expect(Timestamp.parseCanonical(value.description) == value)
+        }
+        #expect(Timestamp.parseCanonical("2026-13-01T00:00:00.000Z") == nil)
+        #expect(Timestamp.parseCanonical("2026-11-23T00:00:00.000+") == nil)
     }
 }
 

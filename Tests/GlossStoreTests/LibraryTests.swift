@@ -181,3 +181,25 @@ let articleText = "China signed more than 40 deals. “The train has left the st
         #expect(Set(clocks).count == clocks.count)
     }
 }
+
+@Suite struct ListingJSONTests {
+    @Test func theFastListWriterMatchesTheCanonicalEncoder() throws {
+        let library = try Library(inMemoryWithDevice: nil)
+        let article = try library.importArticle(text: articleText, title: "A \"quoted\" title", tags: ["t"]).article
+        let selector = try QuoteFinder(text: ArticleText(article.text)).find("Kevin Gallagher").get()
+        let highlight = try library.addHighlight(article: article.id, selector: selector, tags: ["people"])
+        _ = try library.addNote(body: "on the highlight", highlight: highlight.id)
+        _ = try library.addNote(body: "standalone\nwith a newline", tags: ["idea"])
+        func written<T: CanonicalJSONWritable>(_ items: [T]) -> Data {
+            var writer = JSONWriter()
+            writer.beginArray()
+            for item in items { item.write(to: &writer) }
+            writer.endArray()
+            return Data(writer.bytes)
+        }
+        let annotations = try library.annotations()
+        #expect(written(annotations) == (try CanonicalJSON.encode(annotations)))
+        let articles = try library.articles()
+        #expect(written(articles) == (try CanonicalJSON.encode(articles)))
+    }
+}

@@ -21,7 +21,7 @@ struct Articles: ParsableCommand {
         let library = try library.open()
         let listings = try library.articles(tag: tag)
         let short = try library.shortIDs()
-        if output.json { return try Output.json(listings) }
+        if output.json { return Output.jsonList(listings) }
         if listings.isEmpty { return Output.note("No articles yet; `gloss add FILE` imports one.") }
         for item in listings {
             let tags = item.article.tags.isEmpty ? "" : "  #" + item.article.tags.joined(separator: " #")

@@ -36,7 +36,7 @@ struct List: ParsableCommand {
         let library = try library.open()
         let short = try library.shortIDs()
         let items = try library.annotations(article: try article.map(library.articleID), tag: tag, since: sinceDate)
-        if output.json { return try Output.json(items) }
+        if output.json { return Output.jsonList(items) }
         if items.isEmpty { return Output.note("No highlights or notes match.") }
         for item in items {
             switch item {

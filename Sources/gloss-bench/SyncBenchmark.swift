@@ -1,0 +1,162 @@
+import Foundation
+import GlossModel
+import GlossReplica
+import GlossStore
+import GlossSync
+
+/// `gloss-bench sync`: annotations from library A through a real `gloss serve` to an empty
+/// library B, per phase, next to the sqlite3 tool writing the same rows; then incremental syncs
+/// of 10 changes on libraries of two sizes.
+func syncBenchmark() async throws {
+    let sizes = (ProcessInfo.processInfo.environment["BENCH_SYNC_SIZES"] ?? "10000,100000").split(separator: ",").compactMap { Int($0) }
+    var incremental: [(size: Int, push: Double, pull: Double)] = []
+    for size in sizes {
+        let folder = try makeFolder("sync-\(size)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        say("\n== \(size) annotations (\(size / 2) highlights, \(size / 2) notes on \(max(10, size / 100)) articles) ==")
+        let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
+        let buildStart = DispatchTime.now()
+        try populate(a, articles: max(10, size / 100), highlights: size / 2, noteEvery: 1)
+        say(String(format: "library A built in %.1f s", seconds(buildStart)))
+
+        let server = try BenchServer(folder: folder)
+        defer { server.stop() }
+        let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
+        let unpushed = try a.unpushedCount()
+
+        // Push: every journal entry of A, in batches of 500.
+        var start = DispatchTime.now()
+        while true {
+            let batch = try a.unpushedChanges(limit: 500)
+            if batch.isEmpty { break }
+            let response = try await transport.push(PushRequest(device: a.device, changes: batch))
+            precondition(response.results.count == batch.count)
+            try a.markPushed(batch.map(\.id))
+        }
+        let push = seconds(start)
+
+        // Pull into an empty library B.
+        let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
+        start = DispatchTime.now()
+        var cursor: String? = nil
+        var pulled = 0
+        while true {
+            let page = try await transport.pull(cursor: cursor, limit: 1000)
+            try b.applyPulled(page)
+            pulled += page.changes.count
+            cursor = page.cursor
+            if !page.hasMore { break }
+        }
+        let pull = seconds(start)
+        precondition(pulled == unpushed, "pulled \(pulled) of \(unpushed)")
+
+        // A's own sync afterwards pulls its changes back (the records carry the server's merge).
+        start = DispatchTime.now()
+        _ = try await SyncClient(replica: a, transport: transport).sync()
+        let pullBack = seconds(start)
+        let same = try CanonicalJSON.encode(a.allRecords()) == CanonicalJSON.encode(b.allRecords())
+
+        // The floor: the sqlite3 tool writing the same rows (B's journal entries and records).
+        let floor = try sqliteFloor(from: b, folder: folder)
+
+        say("changes                      \(unpushed)")
+        say("push A → server              \(ms(push))   \(String(format: "%6.0f", Double(unpushed) / push)) changes/s")
+        say("pull server → empty B        \(ms(pull))   \(String(format: "%6.0f", Double(unpushed) / pull)) changes/s")
+        say("full sync (push + pull)      \(ms(push + pull))")
+        say("sqlite3 writing the same rows\(ms(floor))")
+        say(String(format: "ratio to the floor           %8.2f×   (target < 5×; < 15 s)", (push + pull) / floor))
+        say("A's follow-up sync (pull-back) \(ms(pullBack))")
+        say("A and B identical            \(same)")
+
+        // Incremental: 10 edits on A, then A syncs, then B syncs.
+        let notes = try a.annotations().prefix(10).compactMap { item -> ID<Note>? in
+            if case .highlight(_, let notes) = item { return notes.first?.id }
+            return nil
+        }
+        for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) at \(size)") }
+        let runs = 5
+        var pushTimes: [Double] = [], pullTimes: [Double] = []
+        for run in 0..<runs {
+            if run > 0 { for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) run \(run)") } }
+            start = DispatchTime.now()
+            _ = try await SyncClient(replica: a, transport: transport).sync()
+            pushTimes.append(seconds(start))
+            start = DispatchTime.now()
+            _ = try await SyncClient(replica: b, transport: transport).sync()
+            pullTimes.append(seconds(start))
+        }
+        incremental.append((size, median(pushTimes), median(pullTimes)))
+        say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms)")
+        await transport.shutdown()
+    }
+    if incremental.count > 1, let first = incremental.first, let last = incremental.last {
+        say(String(format: "\nincremental sync at %d vs %d annotations: push %.2f×, pull %.2f× (target: no slower)",
+                     last.size, first.size, last.push / first.push, last.pull / first.pull))
+    }
+}
+
+/// The sqlite3 tool inserting B's journal entries and entity records in one transaction.
+func sqliteFloor(from library: Library, folder: URL) throws -> Double {
+    let script = folder.appendingPathComponent("floor.sql")
+    let journal = try library.log()
+    let records = try library.allRecords()
+    var sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;\nCREATE TABLE journal(id TEXT PRIMARY KEY, change TEXT NOT NULL);\nCREATE TABLE entities(id TEXT PRIMARY KEY, record TEXT NOT NULL);\nBEGIN;\n"
+    func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+    for change in journal { sql += "INSERT INTO journal VALUES(\(quote(change.id.description)),\(quote(String(decoding: try CanonicalJSON.encode(change), as: UTF8.self))));\n" }
+    for record in records { sql += "INSERT INTO entities VALUES(\(quote(record.idString)),\(quote(String(decoding: try CanonicalJSON.encode(record), as: UTF8.self))));\n" }
+    sql += "COMMIT;\n"
+    try sql.write(to: script, atomically: true, encoding: .utf8)
+    let database = folder.appendingPathComponent("floor.sqlite").path
+    return try timeProcess("/bin/sh", ["-c", "/usr/bin/sqlite3 \(database) < \(script.path)"])
+}
+
+/// `gloss serve` from the same build folder, on a free loopback port.
+final class BenchServer {
+    let process = Process()
+    let url: String
+    let token: String
+
+    init(folder: URL) throws {
+        let data = folder.appendingPathComponent("server.sqlite").path
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: gloss)
+        add.arguments = ["user", "add", "bench", "--data", data]
+        let out = Pipe()
+        add.standardOutput = out
+        add.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try add.run()
+        token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        add.waitUntilExit()
+        process.executableURL = URL(fileURLWithPath: gloss)
+        process.arguments = ["serve", "--port", "0", "--data", data]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = "notice"
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        var seen = ""
+        var port: Int? = nil
+        while port == nil {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(seen[range].split(separator: ":").last ?? "")
+            }
+        }
+        guard let port else { throw BenchError("the server did not start: \(seen)") }
+        err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        url = "http://127.0.0.1:\(port)"
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
