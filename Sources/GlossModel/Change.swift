@@ -21,7 +21,9 @@ public struct FieldChange: Codable, Hashable, Sendable {
 public struct Change: Codable, Hashable, Sendable {
     public var id: ID<Change>
     public var entity: EntityKind
-    public var entityId: UUID
+    public var entityId: UUID { didSet { entityIdString = entityId.uuidString.lowercased() } }
+    /// `entityId` as lowercase text (made once).
+    public private(set) var entityIdString: String
     public var op: ChangeOperation
     /// The clock value and device of the write.
     public var clock: HLC
@@ -45,6 +47,7 @@ public struct Change: Codable, Hashable, Sendable {
         self.id = id
         self.entity = entity
         self.entityId = entityId
+        self.entityIdString = entityId.uuidString.lowercased()
         self.op = op
         self.clock = clock
         self.device = device
@@ -57,7 +60,6 @@ public struct Change: Codable, Hashable, Sendable {
 
     public var stamp: Stamp { Stamp(clock: clock, device: device) }
 
-    public var entityIdString: String { entityId.uuidString.lowercased() }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -83,6 +85,7 @@ public struct Change: Codable, Hashable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .entityId, in: c, debugDescription: "\"\(entityText)\" is not a UUID.")
         }
         entityId = uuid
+        entityIdString = uuid.uuidString.lowercased()
         op = try c.decode(ChangeOperation.self, forKey: .op)
         clock = try c.decode(HLC.self, forKey: .clock)
         device = try c.decode(DeviceID.self, forKey: .device)

@@ -17,7 +17,9 @@ public struct TagState: Codable, Hashable, Sendable {
 /// highlights or notes beyond which field is a note body.
 public struct EntityRecord: Codable, Hashable, Sendable {
     public var kind: EntityKind
-    public var id: UUID
+    public var id: UUID { didSet { idString = id.uuidString.lowercased() } }
+    /// `id` as lowercase text (made once).
+    public private(set) var idString: String
     /// Field values by their JSON names (`title`, `color`, `body`, `deleted`, ...).
     public var fields: [String: JSONValue]
     /// The write that last set each field.
@@ -33,6 +35,7 @@ public struct EntityRecord: Codable, Hashable, Sendable {
     ) {
         self.kind = kind
         self.id = id
+        self.idString = id.uuidString.lowercased()
         self.fields = fields
         self.stamps = stamps
         self.tags = tags
@@ -41,7 +44,6 @@ public struct EntityRecord: Codable, Hashable, Sendable {
         self.updatedAt = updatedAt
     }
 
-    public var idString: String { id.uuidString.lowercased() }
     public var deleted: Bool { fields["deleted"]?.boolValue ?? false }
     /// Tags present now, sorted.
     public var presentTags: [String] { tags.filter(\.value.present).keys.sorted() }
@@ -73,6 +75,7 @@ public struct EntityRecord: Codable, Hashable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .id, in: c, debugDescription: "\"\(text)\" is not a UUID.")
         }
         id = uuid
+        idString = uuid.uuidString.lowercased()
         fields = try c.decode([String: JSONValue].self, forKey: .fields)
         stamps = try c.decode([String: Stamp].self, forKey: .stamps)
         tags = try c.decode([String: TagState].self, forKey: .tags)

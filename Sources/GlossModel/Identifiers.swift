@@ -5,28 +5,53 @@ import Foundation
 ///
 /// Written as lowercase hyphenated text everywhere (JSON, SQLite, the command line).
 public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let uuid: UUID
+    /// The lowercase hyphenated text form; IDs are read and written as text far more often than
+    /// as bytes, so the text is what is kept.
+    public let description: String
 
-    public init(_ uuid: UUID) { self.uuid = uuid }
+    public init(_ uuid: UUID) {
+        self.description = uuid.uuidString.lowercased()
+    }
 
     /// Parses a full UUID in either case; nil for anything else.
     public init?(_ text: some StringProtocol) {
-        guard let uuid = UUID(uuidString: String(text)) else { return nil }
-        self.uuid = uuid
+        guard let canonical = canonicalUUIDText(text) else { return nil }
+        self.description = canonical
     }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    public var uuid: UUID { UUID(uuidString: description) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) }
 
     public static func < (a: Self, b: Self) -> Bool { a.description < b.description }
+}
+
+/// The lowercase form of a UUID's text (8-4-4-4-12 hex digits), or nil if it is not one.
+func canonicalUUIDText(_ text: some StringProtocol) -> String? {
+    let utf8 = text.utf8
+    guard utf8.count == 36 else { return nil }
+    var bytes = [UInt8]()
+    bytes.reserveCapacity(36)
+    for (i, c) in utf8.enumerated() {
+        if i == 8 || i == 13 || i == 18 || i == 23 {
+            guard c == UInt8(ascii: "-") else { return nil }
+            bytes.append(c)
+        } else {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): bytes.append(c)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): bytes.append(c + 32)
+            default: return nil
+            }
+        }
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 extension ID: Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let uuid = UUID(uuidString: text) else {
+        guard let canonical = canonicalUUIDText(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a UUID."))
         }
-        self.uuid = uuid
+        self.description = canonical
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -59,7 +59,7 @@ extension Library {
             }
             sql += " ORDER BY a.created_at DESC, a.id"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                ArticleListing(article: Self.article($0), highlightCount: $0["highlight_count"], noteCount: $0["note_count"])
+                ArticleListing(article: Self.article($0), highlightCount: $0[11], noteCount: $0[12])
             }
         }
     }
@@ -135,47 +135,47 @@ extension Library {
     static let highlightSQL = "SELECT h.id, h.article_id, h.exact, h.prefix, h.suffix, h.start, h.\"end\", h.utf16_start, h.utf16_end, h.color, h.anchor, h.anchor_score, h.created_at, h.updated_at, h.deleted, \(tagsColumn("h")) FROM highlights h"
     static let noteSQL = "SELECT n.id, n.body, n.article_id, n.highlight_id, n.conflicts, n.created_at, n.updated_at, n.deleted, \(tagsColumn("n")) FROM notes n"
 
-    static func tags(_ row: Row) -> [String] {
-        guard let list = row["tag_list"] as String? else { return [] }
+    static func tags(_ row: Row, _ index: Int) -> [String] {
+        guard let list = row[index] as String? else { return [] }
         return list.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
     }
 
-    static func timestamp(_ row: Row, _ column: String) -> Timestamp {
-        Timestamp(row[column] as String? ?? "") ?? Timestamp(milliseconds: 0)
+    static func timestamp(_ row: Row, _ index: Int) -> Timestamp {
+        Timestamp(row[index] as String? ?? "") ?? Timestamp(milliseconds: 0)
     }
 
+    /// IDs read back from the library were validated when written.
+    static func id<T>(_ row: Row, _ index: Int) -> ID<T> {
+        ID(row[index] as String? ?? "") ?? ID(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+    }
+
+    // Rows are read by column position, in the order of the SELECT lists above.
     static func article(_ row: Row) -> Article {
-        let id: String = row["id"]
-        return Article(
-            id: ID(id) ?? ID(UUID()), title: row["title"], url: row["url"], author: row["author"],
-            publishedAt: (row["published_at"] as String?).flatMap { Timestamp($0) }, text: row["text"],
-            contentHash: row["content_hash"], tags: tags(row), createdAt: timestamp(row, "created_at"),
-            updatedAt: timestamp(row, "updated_at"), deleted: row["deleted"]
+        Article(
+            id: id(row, 0), title: row[1], url: row[2], author: row[3], publishedAt: (row[4] as String?).flatMap { Timestamp($0) },
+            text: row[5], contentHash: row[6], tags: tags(row, 10), createdAt: timestamp(row, 7), updatedAt: timestamp(row, 8),
+            deleted: row[9]
         )
     }
 
     static func highlight(_ row: Row) -> Highlight {
-        let id: String = row["id"], articleId: String = row["article_id"]
-        return Highlight(
-            id: ID(id) ?? ID(UUID()), articleId: ID(articleId) ?? ID(UUID()),
+        Highlight(
+            id: id(row, 0), articleId: id(row, 1),
             selector: TextSelector(
-                exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"], start: row["start"], end: row["end"],
-                utf16Start: row["utf16_start"], utf16End: row["utf16_end"]
+                exact: row[2], prefix: row[3], suffix: row[4], start: row[5], end: row[6], utf16Start: row[7], utf16End: row[8]
             ),
-            color: row["color"], tags: tags(row), anchor: AnchorStatus(rawValue: row["anchor"]) ?? .orphaned,
-            anchorScore: row["anchor_score"], createdAt: timestamp(row, "created_at"), updatedAt: timestamp(row, "updated_at"),
-            deleted: row["deleted"]
+            color: row[9], tags: tags(row, 15), anchor: AnchorStatus(rawValue: row[10]) ?? .orphaned,
+            anchorScore: row[11], createdAt: timestamp(row, 12), updatedAt: timestamp(row, 13), deleted: row[14]
         )
     }
 
     static func note(_ row: Row) -> Note {
-        let id: String = row["id"]
-        let conflictsJSON = row["conflicts"] as String? ?? "[]"
+        let conflictsJSON = row[4] as String? ?? "[]"
         let conflicts = conflictsJSON == "[]" ? [] : (try? JSONDecoder().decode([ConflictVersion].self, from: Data(conflictsJSON.utf8))) ?? []
         return Note(
-            id: ID(id) ?? ID(UUID()), body: row["body"], articleId: (row["article_id"] as String?).flatMap { ID($0) },
-            highlightId: (row["highlight_id"] as String?).flatMap { ID($0) }, tags: tags(row), conflicts: conflicts,
-            createdAt: timestamp(row, "created_at"), updatedAt: timestamp(row, "updated_at"), deleted: row["deleted"]
+            id: id(row, 0), body: row[1], articleId: (row[2] as String?).flatMap { ID($0) },
+            highlightId: (row[3] as String?).flatMap { ID($0) }, tags: tags(row, 8), conflicts: conflicts,
+            createdAt: timestamp(row, 5), updatedAt: timestamp(row, 6), deleted: row[7]
         )
     }
 }

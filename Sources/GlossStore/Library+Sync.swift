@@ -15,9 +15,8 @@ extension Library {
     /// Marks journal entries as acknowledged by the server.
     public func markPushed(_ ids: [ID<Change>]) throws {
         try write { t in
-            for id in ids {
-                try t.db.execute(sql: "UPDATE journal SET pushed = 1 WHERE id = ?", arguments: [id.description])
-            }
+            let statement = try t.db.cachedStatement(sql: "UPDATE journal SET pushed = 1 WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [id.description]) }
         }
     }
 
@@ -35,11 +34,13 @@ extension Library {
             }
             let order: [EntityKind: Int] = [.article: 0, .highlight: 1, .note: 2]
             let decoder = JSONDecoder()
+            // Entities with local changes the server has not acknowledged (usually none).
+            let pendingEntities = Set(try String.fetchAll(t.db, sql: "SELECT DISTINCT entity_id FROM journal WHERE pushed = 0"))
             for record in records.sorted(by: { (order[$0.kind] ?? 3, $0.idString) < (order[$1.kind] ?? 3, $1.idString) }) {
                 var merged = record
-                let pending = try String.fetchAll(
+                let pending = pendingEntities.contains(record.idString) ? try String.fetchAll(
                     t.db, sql: "SELECT change FROM journal WHERE entity_id = ? AND pushed = 0 ORDER BY seq", arguments: [record.idString]
-                )
+                ) : []
                 for json in pending {
                     let change = try decoder.decode(Change.self, from: Data(json.utf8))
                     if let next = Merge.apply(change, to: merged).record { merged = next }

@@ -41,7 +41,7 @@ enum RecordStore {
     }
 
     static func load(_ kind: EntityKind, id: String, in db: Database) throws -> EntityRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(table(kind)) WHERE id = ?", arguments: [id]),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table(kind)) WHERE id = ?"), arguments: [id]),
               let uuid = UUID(uuidString: id) else { return nil }
         let decoder = JSONDecoder()
         var record = EntityRecord(
@@ -63,7 +63,7 @@ enum RecordStore {
         if kind == .note {
             record.conflicts = (try? decoder.decode([ConflictVersion].self, from: Data((row["conflicts"] as String? ?? "[]").utf8))) ?? []
         }
-        for tagRow in try Row.fetchAll(db, sql: "SELECT tag, present, stamp FROM tags WHERE entity_id = ?", arguments: [id]) {
+        for tagRow in try Row.fetchAll(db.cachedStatement(sql: "SELECT tag, present, stamp FROM tags WHERE entity_id = ?"), arguments: [id]) {
             guard let stamp = Stamp(tagRow["stamp"] as String? ?? "") else { continue }
             record.tags[tagRow["tag"]] = TagState(present: (tagRow["present"] as Int64? ?? 0) != 0, stamp: stamp)
         }
@@ -85,21 +85,20 @@ enum RecordStore {
             names.append("conflicts")
             values.append(String(decoding: try CanonicalJSON.encode(record.conflicts), as: UTF8.self))
         }
+        try db.cachedStatement(sql: upsertSQL(record.kind, names)).execute(arguments: StatementArguments(values))
+        for (tag, state) in record.tags {
+            try db.cachedStatement(sql: """
+                INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
+                ON CONFLICT(entity_id, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp
+                """).execute(arguments: [record.idString, tag, state.present, state.stamp.description])
+        }
+    }
+
+    /// The upsert of one kind's row; the same text each time, so SQLite's prepared statement is reused.
+    static func upsertSQL(_ kind: EntityKind, _ names: [String]) -> String {
         let quoted = names.map { "\"\($0)\"" }
         let updates = quoted.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        try db.execute(
-            sql: "INSERT INTO \(table(record.kind)) (\(quoted.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", "))) ON CONFLICT(id) DO UPDATE SET \(updates)",
-            arguments: StatementArguments(values)
-        )
-        for (tag, state) in record.tags {
-            try db.execute(
-                sql: """
-                    INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(entity_id, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp
-                    """,
-                arguments: [record.idString, tag, state.present, state.stamp.description]
-            )
-        }
+        return "INSERT INTO \(table(kind)) (\(quoted.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", "))) ON CONFLICT(id) DO UPDATE SET \(updates)"
     }
 
     private static func databaseValue(_ value: JSONValue, _ kind: Column.Kind, field: String, record: EntityRecord) -> (any DatabaseValueConvertible)? {

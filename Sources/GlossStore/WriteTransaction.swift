@@ -58,11 +58,10 @@ public final class WriteTransaction {
     /// Appends a change to the journal; a change already there (same ID) is ignored.
     func journal(_ change: Change, pushed: Bool) throws {
         let json = String(decoding: try CanonicalJSON.encode(change), as: UTF8.self)
-        try db.execute(
-            sql: """
-                INSERT INTO journal(id, clock, device, entity, entity_id, op, at, change, pushed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-                """,
+        try db.cachedStatement(sql: """
+            INSERT INTO journal(id, clock, device, entity, entity_id, op, at, change, pushed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            """).execute(
             arguments: [
                 change.id.description, change.clock.description, change.device.rawValue, change.entity.rawValue,
                 change.entityIdString, change.op.rawValue, change.at.description, json, pushed,
