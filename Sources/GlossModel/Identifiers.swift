@@ -14,10 +14,12 @@ public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     /// Parses a full UUID in either case; nil for anything else.
-    public init?(_ text: some StringProtocol) {
+    public init?(_ text: String) {
         guard let canonical = canonicalUUIDText(text) else { return nil }
         self.description = canonical
     }
+
+    public init?(_ text: Substring) { self.init(String(text)) }
 
     public var uuid: UUID { UUID(uuidString: description) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) }
 
@@ -25,24 +27,28 @@ public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertibl
 }
 
 /// The lowercase form of a UUID's text (8-4-4-4-12 hex digits), or nil if it is not one.
-func canonicalUUIDText(_ text: some StringProtocol) -> String? {
-    let utf8 = text.utf8
-    guard utf8.count == 36 else { return nil }
+func canonicalUUIDText(_ text: String) -> String? {
+    var text = text
+    guard text.utf8.count == 36 else { return nil }
+    return text.withUTF8 { utf8 -> String? in
     var bytes = [UInt8]()
     bytes.reserveCapacity(36)
-    for (i, c) in utf8.enumerated() {
+    var lowercase = true
+    for i in 0..<36 {
+        let c = utf8[i]
         if i == 8 || i == 13 || i == 18 || i == 23 {
             guard c == UInt8(ascii: "-") else { return nil }
             bytes.append(c)
         } else {
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): bytes.append(c)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): bytes.append(c + 32)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): bytes.append(c + 32); lowercase = false
             default: return nil
             }
         }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return lowercase ? String(decoding: utf8, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 extension ID: Codable {

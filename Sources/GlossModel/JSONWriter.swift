@@ -36,6 +36,12 @@ public struct JSONWriter {
     public mutating func string(_ value: String) {
         separator()
         bytes.append(0x22)
+        // Most strings need no escaping: copy them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(0x22)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)

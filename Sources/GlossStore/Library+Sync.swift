@@ -45,9 +45,7 @@ extension Library {
                     let change = try decoder.decode(Change.self, from: Data(json.utf8))
                     if let next = Merge.apply(change, to: merged).record { merged = next }
                 }
-                if try RecordStore.load(merged.kind, id: merged.idString, in: t.db) != merged {
-                    try RecordStore.save(merged, in: t.db)
-                }
+                try RecordStore.save(merged, in: t.db)
             }
             try t.setSetting(cursorKey, cursor)
         }

@@ -11,12 +11,15 @@ func libraryBenchmark() throws {
     let highlightCount = Int(environment["BENCH_HIGHLIGHTS"] ?? "") ?? 100_000
     let folder = try makeFolder("library")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let libraryPath = folder.appendingPathComponent("library.sqlite").path
+    // BENCH_LIBRARY=PATH keeps the generated library there (and reuses it) for profiling.
+    let kept = environment["BENCH_LIBRARY"]
+    let libraryPath = kept ?? folder.appendingPathComponent("library.sqlite").path
+    let reuse = kept.map { FileManager.default.fileExists(atPath: $0) } ?? false
 
-    say("building a library of \(articleCount) articles and \(highlightCount) highlights (\(highlightCount / 2) with a note)…")
+    say("\(reuse ? "reusing" : "building") a library of \(articleCount) articles and \(highlightCount) highlights (\(highlightCount / 2) with a note)…")
     let buildStart = DispatchTime.now()
     let library = try Library(path: libraryPath)
-    try populate(library, articles: articleCount, highlights: highlightCount, noteEvery: 2)
+    if !reuse { try populate(library, articles: articleCount, highlights: highlightCount, noteEvery: 2) }
     let fileSize = (try FileManager.default.attributesOfItem(atPath: libraryPath)[.size] as? Int) ?? 0
     say(String(format: "built in %.1f s (%d MiB)\n", seconds(buildStart), fileSize / 1_048_576))
 

@@ -89,7 +89,7 @@ CREATE INDEX journal_unpushed ON journal(seq) WHERE pushed = 0;
 
 -- Full-text search over article titles and text, highlight quotes and note bodies.
 -- External-content tables kept current by triggers, so the index is written in the same
--- transaction as the row.
+-- transaction as the row (and only re-indexed when the indexed text really changed).
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, text, content = 'articles', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -103,21 +103,24 @@ CREATE VIRTUAL TABLE notes_fts USING fts5(
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
 END;
-CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
+    WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
     INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
     INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
 END;
 CREATE TRIGGER highlights_fts_insert AFTER INSERT ON highlights BEGIN
     INSERT INTO highlights_fts(rowid, exact) VALUES (new.seq, new.exact);
 END;
-CREATE TRIGGER highlights_fts_update AFTER UPDATE OF exact ON highlights BEGIN
+CREATE TRIGGER highlights_fts_update AFTER UPDATE OF exact ON highlights
+    WHEN old.exact IS NOT new.exact BEGIN
     INSERT INTO highlights_fts(highlights_fts, rowid, exact) VALUES ('delete', old.seq, old.exact);
     INSERT INTO highlights_fts(rowid, exact) VALUES (new.seq, new.exact);
 END;
 CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
     INSERT INTO notes_fts(rowid, body) VALUES (new.seq, new.body);
 END;
-CREATE TRIGGER notes_fts_update AFTER UPDATE OF body ON notes BEGIN
+CREATE TRIGGER notes_fts_update AFTER UPDATE OF body ON notes
+    WHEN old.body IS NOT new.body BEGIN
     INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.seq, old.body);
     INSERT INTO notes_fts(rowid, body) VALUES (new.seq, new.body);
 END;
