@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
         .testTarget(name: "GlossCLITests", dependencies: ["gloss"]),
-        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel"]),
+        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

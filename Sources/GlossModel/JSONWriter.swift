@@ -6,7 +6,7 @@ import Foundation
 /// compare the two), an order of magnitude faster: `gloss list --json` writes hundreds of
 /// thousands of objects.
 public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+    public internal(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
 
     public init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
@@ -30,6 +30,11 @@ public struct JSONWriter {
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(0x22)
         bytes.append(0x3A)
+        markKeyWritten()
+    }
+
+    /// After a key, the value that follows takes no comma.
+    mutating func markKeyWritten() {
         if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
     }
 

@@ -94,7 +94,6 @@ public final class SQLiteServerStore: ServerStore {
             var results: [PushResult] = []
             results.reserveCapacity(request.changes.count)
             let decoder = JSONDecoder()
-            let encoder = CanonicalJSON.encoder()
             for change in request.changes {
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?", arguments: [user.rawValue, change.id.description]) == true {
                     results.append(PushResult(id: change.id, outcome: .duplicate))
@@ -135,12 +134,12 @@ public final class SQLiteServerStore: ServerStore {
                         INSERT INTO entities(user_id, id, kind, record, version) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version
                         """,
-                    arguments: [user.rawValue, record.idString, record.kind.rawValue, String(decoding: try encoder.encode(record), as: UTF8.self), next]
+                    arguments: [user.rawValue, record.idString, record.kind.rawValue, JSONWriter.string(record), next]
                 )
                 try db.execute(
                     sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     arguments: [user.rawValue, accepted.id.description, next, seq, accepted.entityIdString, accepted.device.rawValue,
-                                outcome.rawValue, String(decoding: try encoder.encode(accepted), as: UTF8.self)]
+                                outcome.rawValue, JSONWriter.string(accepted)]
                 )
                 results.append(PushResult(id: change.id, outcome: PushOutcome(outcome)))
             }
@@ -189,6 +188,31 @@ extension SQLiteServerStore {
                 db, sql: "SELECT record FROM entities WHERE user_id = ? ORDER BY CASE kind WHEN 'article' THEN 0 WHEN 'highlight' THEN 1 ELSE 2 END, id",
                 arguments: [user.rawValue]
             ).map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
+        }
+    }
+}
+
+extension SQLiteServerStore {
+    /// A pull page spliced from the stored canonical JSON, without decoding it.
+    public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT version, seq, entity_id, change FROM changes WHERE user_id = ? AND (version, seq) > (?, ?) ORDER BY version, seq LIMIT ?",
+                arguments: [user.rawValue, cursor.version, cursor.seq, limit + 1]
+            )
+            let page = rows.prefix(limit)
+            var seen = Set<String>()
+            let ids = page.map { $0["entity_id"] as String }.filter { seen.insert($0).inserted }
+            var records: [String] = []
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                records += try String.fetchAll(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
+                                               arguments: StatementArguments([user.rawValue] + slice))
+            }
+            let last = page.last.map { SyncCursor(version: $0["version"], seq: $0["seq"]) } ?? cursor
+            return PullResponse.encode(changes: page.map { $0["change"] as String }, records: records, cursor: last.description, hasMore: rows.count > limit)
         }
     }
 }

@@ -45,6 +45,14 @@ public protocol ServerStore: Sendable {
     func push(user: UserID, _ request: PushRequest) async throws -> PushResponse
     /// Changes after `cursor`, at most `limit`, with the records they touch.
     func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse
+    /// The same page as `pull`, as canonical JSON bytes (a store may skip decoding what it keeps as JSON).
+    func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data
+}
+
+extension ServerStore {
+    public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
+        JSONWriter.encode(try await pull(user: user, after: cursor, limit: limit))
+    }
 }
 
 /// API tokens: 32 random bytes, hex, with a `gls_` prefix so they are recognizable in a leak scan;

@@ -54,7 +54,10 @@ struct SyncController<Store: ServerStore> {
             guard let parsed = SyncCursor(text) else { throw APIError(.badRequest, "bad_cursor", ServerError.badCursor.description) }
             cursor = parsed
         }
-        return JSONResponse.make(try await store.pull(user: user, after: cursor, limit: limit))
+        let page = try await store.pullJSON(user: user, after: cursor, limit: limit)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: page))
+        )
     }
 
     /// A short, safe description of a decoding error: where and what, no internals.

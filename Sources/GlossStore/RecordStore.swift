@@ -75,7 +75,7 @@ enum RecordStore {
         var names = ["id", "created_at", "updated_at", "stamps"]
         var values: [(any DatabaseValueConvertible)?] = [
             record.idString, record.createdAt.description, record.updatedAt.description,
-            String(decoding: try CanonicalJSON.encode(record.stamps), as: UTF8.self),
+            { var w = JSONWriter(capacity: 256); JSONWriter.writeStamps(record.stamps, to: &w); return String(decoding: w.bytes, as: UTF8.self) }(),
         ]
         for column in cols {
             names.append(column.column)
@@ -83,7 +83,7 @@ enum RecordStore {
         }
         if record.kind == .note {
             names.append("conflicts")
-            values.append(String(decoding: try CanonicalJSON.encode(record.conflicts), as: UTF8.self))
+            values.append(record.conflicts.isEmpty ? "[]" : String(decoding: try CanonicalJSON.encode(record.conflicts), as: UTF8.self))
         }
         try db.cachedStatement(sql: upsertSQL(record.kind, names)).execute(arguments: StatementArguments(values))
         for (tag, state) in record.tags {

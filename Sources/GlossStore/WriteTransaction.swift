@@ -57,7 +57,7 @@ public final class WriteTransaction {
 
     /// Appends a change to the journal; a change already there (same ID) is ignored.
     func journal(_ change: Change, pushed: Bool) throws {
-        let json = String(decoding: try CanonicalJSON.encode(change), as: UTF8.self)
+        let json = JSONWriter.string(change)
         try db.cachedStatement(sql: """
             INSERT INTO journal(id, clock, device, entity, entity_id, op, at, change, pushed)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING

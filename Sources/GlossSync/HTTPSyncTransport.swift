@@ -37,7 +37,7 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        try await send(method: .POST, path: "/v1/sync/push", body: try CanonicalJSON.encode(request))
+        try await send(method: .POST, path: "/v1/sync/push", body: JSONWriter.encode(request))
     }
 
     public func pull(cursor: String?, limit: Int) async throws -> PullResponse {

@@ -125,3 +125,49 @@ public struct ErrorBody: Codable, Sendable, Equatable {
         self.message = message
     }
 }
+
+extension PushRequest: CanonicalJSONWritable {
+    public func writeMembers(to w: inout JSONWriter) {
+        w.key("changes")
+        w.beginArray()
+        for change in changes { change.write(to: &w) }
+        w.endArray()
+        w.key("device"); w.string(device.rawValue)
+    }
+}
+
+extension PullResponse {
+    /// The canonical JSON of a page whose changes and records are already canonical JSON text
+    /// (as the server stores them), without decoding them first.
+    public static func encode(changes: [String], records: [String], cursor: String, hasMore: Bool) -> Data {
+        var w = JSONWriter(capacity: changes.reduce(0) { $0 + $1.utf8.count } + records.reduce(0) { $0 + $1.utf8.count } + 128)
+        w.beginObject()
+        w.key("changes")
+        w.beginArray()
+        for change in changes { w.raw(change.utf8) }
+        w.endArray()
+        w.key("cursor"); w.string(cursor)
+        w.key("hasMore"); w.bool(hasMore)
+        w.key("records")
+        w.beginArray()
+        for record in records { w.raw(record.utf8) }
+        w.endArray()
+        w.endObject()
+        return Data(w.bytes)
+    }
+}
+
+extension PullResponse: CanonicalJSONWritable {
+    public func writeMembers(to w: inout JSONWriter) {
+        w.key("changes")
+        w.beginArray()
+        for change in changes { change.write(to: &w) }
+        w.endArray()
+        w.key("cursor"); w.string(cursor)
+        w.key("hasMore"); w.bool(hasMore)
+        w.key("records")
+        w.beginArray()
+        for record in records { record.write(to: &w) }
+        w.endArray()
+    }
+}

@@ -41,3 +41,35 @@ import Testing
         #expect(written(article) == (try CanonicalJSON.encode(article)))
     }
 }
+
+@Suite struct SyncJSONWriterTests {
+    let device = DeviceID(rawValue: "dev-é")
+
+    @Test func changesMatchTheEncoder() throws {
+        let change = Change(
+            entity: .highlight, entityId: UUID(), op: .update, clock: HLC(milliseconds: 77, counter: 3), device: device,
+            at: Timestamp(milliseconds: 123_456),
+            fields: ["color": FieldChange(old: .string("yellow"), new: .string("b\"lue")), "start": FieldChange(old: .int(3), new: .int(-4)),
+                     "anchorScore": FieldChange(old: .null, new: .double(0.625)), "deleted": FieldChange(old: .bool(true), new: .bool(false)),
+                     "Zed": FieldChange(new: .array([.string("x"), .object(["b": .null, "a": .int(1)])]))],
+            tags: ["zeta": true, "alpha": false, "Ärger": true, "a/b": true],
+            base: Stamp(clock: HLC(milliseconds: 70, counter: 0), device: device),
+            resolves: [Stamp(clock: HLC(milliseconds: 1, counter: 1), device: device)]
+        )
+        #expect(JSONWriter.encode(change) == (try CanonicalJSON.encode(change)))
+        let plain = Change(entity: .note, entityId: UUID(), op: .create, clock: .zero, device: device)
+        #expect(JSONWriter.encode(plain) == (try CanonicalJSON.encode(plain)))
+    }
+
+    @Test func recordsMatchTheEncoder() throws {
+        let stamp = Stamp(clock: HLC(milliseconds: 9, counter: 9), device: device)
+        let record = EntityRecord(
+            kind: .note, id: UUID(), fields: ["body": .string("line\nbreak"), "articleId": .null, "deleted": .bool(false)],
+            stamps: ["body": stamp, "articleId": stamp, "deleted": stamp],
+            tags: ["b": TagState(present: true, stamp: stamp), "a": TagState(present: false, stamp: stamp)],
+            conflicts: [ConflictVersion(body: "lost \\ one", stamp: stamp)],
+            createdAt: Timestamp(milliseconds: 1), updatedAt: Timestamp(milliseconds: 2)
+        )
+        #expect(JSONWriter.encode(record) == (try CanonicalJSON.encode(record)))
+    }
+}

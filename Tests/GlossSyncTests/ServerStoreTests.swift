@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import GlossModel
+@testable import GlossServer
+import GRDB
+@testable import GlossStore
+@testable import GlossSync
+
+@Suite struct ServerStoreTests {
+    func store() throws -> (SQLiteServerStore, URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return (try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path), folder)
+    }
+
+    @Test func theSplicedPullPageIsTheCanonicalEncodingOfThePage() async throws {
+        let (store, folder) = try store()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let user = try await store.addUser(name: "ana").user
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        _ = try library.importArticle(text: "Some \"quoted\" text.\nNext line.", title: "T", tags: ["x"])
+        let note = try library.addNote(body: "note é", tags: ["a", "b"])
+        _ = try library.editNote(note.id, body: "note é edited")
+        _ = try await store.push(user: user, PushRequest(device: library.device, changes: try library.unpushedChanges(limit: 100)))
+        for (cursor, limit) in [(SyncCursor.start, 2), (SyncCursor(version: 1, seq: 2), 10), (SyncCursor.start, 100)] {
+            let typed = try await store.pull(user: user, after: cursor, limit: limit)
+            let spliced = try await store.pullJSON(user: user, after: cursor, limit: limit)
+            #expect(spliced == (try CanonicalJSON.encode(typed)))
+            #expect(try JSONDecoder().decode(PullResponse.self, from: spliced) == typed)
+        }
+    }
+
+    @Test func pagesNeverSkipOrRepeatAChangeAcrossPushBoundaries() async throws {
+        let (store, folder) = try store()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let user = try await store.addUser(name: "ana").user
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        var pushed: [String] = []
+        for batch in 0..<4 {
+            for n in 0..<(3 + batch) { _ = try library.addNote(body: "batch \(batch) note \(n)") }
+            let changes = try library.unpushedChanges(limit: 100)
+            _ = try await store.push(user: user, PushRequest(device: library.device, changes: changes))
+            try library.markPushed(changes.map(\.id))
+            pushed += changes.map(\.id.description)
+        }
+        for limit in [1, 2, 4, 5, 100] {
+            var cursor = SyncCursor.start
+            var seen: [String] = []
+            while true {
+                let page = try await store.pull(user: user, after: cursor, limit: limit)
+                seen += page.changes.map(\.id.description)
+                cursor = try #require(SyncCursor(page.cursor))
+                if !page.hasMore { break }
+            }
+            #expect(seen == pushed, "limit \(limit)")
+        }
+    }
+
+    @Test func aRetriedPushChangesNothingTheSecondTime() async throws {
+        let (store, folder) = try store()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let user = try await store.addUser(name: "ana").user
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        _ = try library.addNote(body: "once")
+        let request = PushRequest(device: library.device, changes: try library.unpushedChanges(limit: 10))
+        let first = try await store.push(user: user, request)
+        let second = try await store.push(user: user, request)
+        #expect(first.results.map(\.outcome) == [.applied])
+        #expect(second.results.map(\.outcome) == [.duplicate])
+        #expect(second.version == first.version)
+        #expect(try await store.pull(user: user, after: .start, limit: 100).changes.count == 1)
+    }
+
+    @Test func aClockHoursAheadIsClampedToTheServersBound() async throws {
+        let (store, folder) = try store()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let user = try await store.addUser(name: "ana").user
+        let ahead = try Library(inMemoryWithDevice: DeviceID(rawValue: "fast"), physicalClock: { HybridClock.systemMilliseconds() + 5 * 3_600_000 })
+        _ = try ahead.addNote(body: "from the future")
+        _ = try await store.push(user: user, PushRequest(device: ahead.device, changes: try ahead.unpushedChanges(limit: 10)))
+        let stored = try #require(try await store.pull(user: user, after: .start, limit: 10).changes.first)
+        #expect(stored.clock.milliseconds <= HybridClock.systemMilliseconds() + store.maximumDrift + 1000)
+    }
+
+    @Test func tokensAreHashedAndRevocable() async throws {
+        let (store, folder) = try store()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (user, token) = try await store.addUser(name: "ana")
+        #expect(token.hasPrefix("gls_") && token.count == 68)
+        #expect(try await store.authenticate(token: token) == user)
+        let raw = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT hash FROM tokens") }
+        #expect(!raw.contains(token) && raw.contains(Tokens.hash(token)))
+        await #expect(throws: ServerError.userExists("ana")) { try await store.addUser(name: "ana") }
+        try await store.revokeToken(token)
+        #expect(try await store.authenticate(token: token) == nil)
+        await #expect(throws: ServerError.unknownToken) { try await store.revokeToken(token) }
+    }
+}
