@@ -95,7 +95,7 @@ public final class SQLiteServerStore: ServerStore {
             results.reserveCapacity(request.changes.count)
             let decoder = JSONDecoder()
             for change in request.changes {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?", arguments: [user.rawValue, change.id.description]) == true {
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, change.id.description]) == true {
                     results.append(PushResult(id: change.id, outcome: .duplicate))
                     continue
                 }
@@ -114,7 +114,7 @@ public final class SQLiteServerStore: ServerStore {
                 } else {
                     clock.receive(change.clock)
                 }
-                let existing = try String.fetchOne(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?",
+                let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"),
                                                    arguments: [user.rawValue, accepted.entityIdString])
                     .map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
                 if let existing, existing.kind != accepted.entity {
@@ -129,15 +129,15 @@ public final class SQLiteServerStore: ServerStore {
                 let next = version ?? current + 1
                 version = next
                 seq += 1
-                try db.execute(
-                    sql: """
-                        INSERT INTO entities(user_id, id, kind, record, version) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version
-                        """,
+                try db.cachedStatement(sql: """
+                    INSERT INTO entities(user_id, id, kind, record, version) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version
+                    """).execute(
                     arguments: [user.rawValue, record.idString, record.kind.rawValue, JSONWriter.string(record), next]
                 )
-                try db.execute(
-                    sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                ).execute(
                     arguments: [user.rawValue, accepted.id.description, next, seq, accepted.entityIdString, accepted.device.rawValue,
                                 outcome.rawValue, JSONWriter.string(accepted)]
                 )
