@@ -24,6 +24,6 @@ extension Library {
 
     /// The number of journal entries not yet pushed to a server.
     public func unpushedCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM journal WHERE pushed = 0") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM journal INDEXED BY journal_unpushed WHERE pushed = 0") ?? 0 }
     }
 }

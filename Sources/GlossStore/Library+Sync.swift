@@ -7,7 +7,7 @@ extension Library {
     public func unpushedChanges(limit: Int) throws -> [Change] {
         try read { db in
             let decoder = JSONDecoder()
-            return try String.fetchAll(db, sql: "SELECT change FROM journal WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+            return try String.fetchAll(db, sql: "SELECT change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
                 .map { try decoder.decode(Change.self, from: Data($0.utf8)) }
         }
     }
@@ -35,7 +35,9 @@ extension Library {
             let order: [EntityKind: Int] = [.article: 0, .highlight: 1, .note: 2]
             let decoder = JSONDecoder()
             // Entities with local changes the server has not acknowledged (usually none).
-            let pendingEntities = Set(try String.fetchAll(t.db, sql: "SELECT DISTINCT entity_id FROM journal WHERE pushed = 0"))
+            // (No DISTINCT: it would walk the whole journal_by_entity index instead of the small
+            // partial index of unpushed entries, and make every pull cost the size of the library.)
+            let pendingEntities = Set(try String.fetchAll(t.db, sql: "SELECT entity_id FROM journal INDEXED BY journal_unpushed WHERE pushed = 0"))
             for record in records.sorted(by: { (order[$0.kind] ?? 3, $0.idString) < (order[$1.kind] ?? 3, $1.idString) }) {
                 var merged = record
                 let pending = pendingEntities.contains(record.idString) ? try String.fetchAll(
