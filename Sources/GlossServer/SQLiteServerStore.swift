@@ -93,7 +93,6 @@ public final class SQLiteServerStore: ServerStore {
             var seq: Int64 = 0
             var results: [PushResult] = []
             results.reserveCapacity(request.changes.count)
-            let decoder = JSONDecoder()
             for change in request.changes {
                 if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, change.id.description]) == true {
                     results.append(PushResult(id: change.id, outcome: .duplicate))
@@ -116,7 +115,7 @@ public final class SQLiteServerStore: ServerStore {
                 }
                 let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"),
                                                    arguments: [user.rawValue, accepted.entityIdString])
-                    .map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
+                    .map { try EntityRecord.decode(Data($0.utf8)) }
                 if let existing, existing.kind != accepted.entity {
                     results.append(PushResult(id: change.id, outcome: .rejected, reason: "\(accepted.entityIdString) is a \(existing.kind.rawValue)"))
                     continue

@@ -23,7 +23,7 @@ struct SyncController<Store: ServerStore> {
         let body = try await request.body.collect(upTo: maximumBodyBytes)
         let push: PushRequest
         do {
-            push = try JSONDecoder().decode(PushRequest.self, from: Data(buffer: body))
+            push = try PushRequest.decode(Data(buffer: body))
         } catch {
             throw APIError.badRequest("The body is not a push request: \(Self.describe(error))")
         }

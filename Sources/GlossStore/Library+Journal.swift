@@ -15,9 +15,8 @@ extension Library {
             }
             sql += " ORDER BY seq DESC"
             if let limit { sql += " LIMIT \(max(0, limit))" }
-            let decoder = JSONDecoder()
             return try String.fetchAll(db, sql: sql, arguments: arguments).compactMap { json in
-                try? decoder.decode(Change.self, from: Data(json.utf8))
+                try? Change.decode(Data(json.utf8))
             }
         }
     }

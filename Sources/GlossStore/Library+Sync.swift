@@ -6,9 +6,8 @@ extension Library {
     /// Journal entries not yet acknowledged by a server, oldest first.
     public func unpushedChanges(limit: Int) throws -> [Change] {
         try read { db in
-            let decoder = JSONDecoder()
-            return try String.fetchAll(db, sql: "SELECT change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
-                .map { try decoder.decode(Change.self, from: Data($0.utf8)) }
+            try String.fetchAll(db, sql: "SELECT change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+                .map { try Change.decode(Data($0.utf8)) }
         }
     }
 
@@ -33,7 +32,6 @@ extension Library {
                 try t.journal(change, pushed: true)
             }
             let order: [EntityKind: Int] = [.article: 0, .highlight: 1, .note: 2]
-            let decoder = JSONDecoder()
             // Entities with local changes the server has not acknowledged (usually none).
             // (No DISTINCT: it would walk the whole journal_by_entity index instead of the small
             // partial index of unpushed entries, and make every pull cost the size of the library.)
@@ -44,7 +42,7 @@ extension Library {
                     t.db, sql: "SELECT change FROM journal WHERE entity_id = ? AND pushed = 0 ORDER BY seq", arguments: [record.idString]
                 ) : []
                 for json in pending {
-                    let change = try decoder.decode(Change.self, from: Data(json.utf8))
+                    let change = try Change.decode(Data(json.utf8))
                     if let next = Merge.apply(change, to: merged).record { merged = next }
                 }
                 try RecordStore.save(merged, in: t.db)

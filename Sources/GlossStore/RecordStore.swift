@@ -46,7 +46,7 @@ enum RecordStore {
         let decoder = JSONDecoder()
         var record = EntityRecord(
             kind: kind, id: uuid,
-            stamps: (try? decoder.decode([String: Stamp].self, from: Data((row["stamps"] as String? ?? "{}").utf8))) ?? [:],
+            stamps: stamps(row["stamps"] as String? ?? "{}", decoder),
             createdAt: Timestamp(row["created_at"] as String? ?? "") ?? Timestamp(milliseconds: 0),
             updatedAt: Timestamp(row["updated_at"] as String? ?? "") ?? Timestamp(milliseconds: 0)
         )
@@ -68,6 +68,19 @@ enum RecordStore {
             record.tags[tagRow["tag"]] = TagState(present: (tagRow["present"] as Int64? ?? 0) != 0, stamp: stamp)
         }
         return record
+    }
+
+    /// `{"field": "CLOCK@DEVICE"}` through the fast parser (every load reads one).
+    static func stamps(_ json: String, _ decoder: JSONDecoder) -> [String: Stamp] {
+        if let value = try? JSONParser.parse(json), case .object(let members) = value {
+            var stamps: [String: Stamp] = [:]
+            for (name, text) in members {
+                guard let text = text.stringValue, let stamp = Stamp(text) else { return (try? decoder.decode([String: Stamp].self, from: Data(json.utf8))) ?? [:] }
+                stamps[name] = stamp
+            }
+            return stamps
+        }
+        return (try? decoder.decode([String: Stamp].self, from: Data(json.utf8))) ?? [:]
     }
 
     static func save(_ record: EntityRecord, in db: Database) throws {

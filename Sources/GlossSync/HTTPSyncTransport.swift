@@ -55,6 +55,12 @@ public final class HTTPSyncTransport: SyncTransport {
         return text
     }
 
+    /// Pull pages and push answers through the fast paths where they exist.
+    func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        if T.self == PullResponse.self, let page = try PullResponse.decode(data) as? T { return page }
+        return try JSONDecoder().decode(T.self, from: data)
+    }
+
     func send<T: Decodable>(method: HTTPMethod, path: String, body: Data?) async throws -> T {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
@@ -89,7 +95,7 @@ public final class HTTPSyncTransport: SyncTransport {
             throw SyncError.protocolViolation("HTTP \(response.status.code) without a gloss error body")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try decode(T.self, from: data)
         } catch {
             throw SyncError.protocolViolation("the answer to \(path.split(separator: "?")[0]) is not the expected JSON")
         }

@@ -171,3 +171,36 @@ extension PullResponse: CanonicalJSONWritable {
         w.endArray()
     }
 }
+
+extension PushRequest {
+    /// Decodes a push body through the fast parser; anything it does not accept goes through
+    /// `JSONDecoder`, whose error names the JSON path of the problem.
+    public static func decode(_ data: Data) throws -> PushRequest {
+        if let value = try? JSONParser.parse(data), case .object(let o) = value,
+           let device = o["device"]?.stringValue, case .array(let items)? = o["changes"] {
+            var changes: [Change] = []
+            changes.reserveCapacity(items.count)
+            for item in items {
+                guard let change = Change(json: item) else { return try JSONDecoder().decode(PushRequest.self, from: data) }
+                changes.append(change)
+            }
+            return PushRequest(device: DeviceID(rawValue: device), changes: changes)
+        }
+        return try JSONDecoder().decode(PushRequest.self, from: data)
+    }
+}
+
+extension PullResponse {
+    public static func decode(_ data: Data) throws -> PullResponse {
+        if let value = try? JSONParser.parse(data), case .object(let o) = value,
+           case .array(let changeItems)? = o["changes"], case .array(let recordItems)? = o["records"],
+           let cursor = o["cursor"]?.stringValue, let hasMore = o["hasMore"]?.boolValue {
+            let changes = changeItems.compactMap(Change.init(json:))
+            let records = recordItems.compactMap(EntityRecord.init(json:))
+            if changes.count == changeItems.count && records.count == recordItems.count {
+                return PullResponse(changes: changes, records: records, cursor: cursor, hasMore: hasMore)
+            }
+        }
+        return try JSONDecoder().decode(PullResponse.self, from: data)
+    }
+}

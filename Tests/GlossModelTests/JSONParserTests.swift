@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import GlossModel
+
+@Suite struct JSONParserTests {
+    @Test func itReadsWhatTheEncoderWritesExactlyAsJSONDecoderDoes() throws {
+        var rng = SeededGenerator(seed: 7)
+        let strings = ["plain", "quote \" and \\ backslash", "line\nbreak\ttab", "é ü 🦊 \u{2028}", "\u{01}\u{1F}", "", "/slash/"]
+        for n in 0..<200 {
+            func pick() -> String { strings[Int(rng.next() % UInt64(strings.count))] }
+            let values: [JSONValue] = [.string(pick()), .int(Int64(bitPattern: rng.next()) >> 12), .double(Double(rng.next() % 1000) / 7), .bool(n % 2 == 0), .null,
+                                       .array([.string(pick()), .int(-3)]), .object(["k": .string(pick()), "a": .null])]
+            let change = Change(
+                entity: [.article, .highlight, .note][n % 3], entityId: UUID(), op: .update,
+                clock: HLC(rawValue: rng.next() >> 1), device: DeviceID(rawValue: "dev-\(n)"), at: Timestamp(milliseconds: Int64(rng.next() % 4_000_000_000_000)),
+                fields: Dictionary(uniqueKeysWithValues: values.enumerated().map { ("f\($0.offset)\(pick())", FieldChange(old: values[($0.offset + 1) % values.count], new: $0.element)) }),
+                tags: [pick(): true, "t\(n)": false], base: n % 2 == 0 ? nil : Stamp(clock: HLC(rawValue: 5), device: DeviceID(rawValue: "b")),
+                resolves: n % 3 == 0 ? [Stamp(clock: HLC(rawValue: 9), device: DeviceID(rawValue: "c"))] : []
+            )
+            let data = try CanonicalJSON.encode(change)
+            let viaDecoder = try JSONDecoder().decode(Change.self, from: data)
+            let viaParser = try #require(Change(json: try JSONParser.parse(data)))
+            #expect(viaParser == viaDecoder)
+            let record = EntityRecord(
+                kind: .note, id: UUID(), fields: ["body": .string(pick()), "n": .int(Int64(n))],
+                stamps: ["body": change.stamp], tags: [pick(): TagState(present: n % 2 == 0, stamp: change.stamp)],
+                conflicts: n % 4 == 0 ? [ConflictVersion(body: pick(), stamp: change.stamp)] : [],
+                createdAt: change.at, updatedAt: change.at
+            )
+            let recordData = try CanonicalJSON.encode(record)
+            #expect(EntityRecord(json: try JSONParser.parse(recordData)) == (try JSONDecoder().decode(EntityRecord.self, from: recordData)))
+        }
+    }
+
+    @Test func invalidJSONIsRefused() {
+        for text in ["", "{", "[1,]", "{\"a\":1,}", "01", "\"unterminated", "\"bad \\x escape\"", "tru", "[1 2]", "{\"a\" 1}",
+                     "\"\\ud800\"", "1e999", "{} extra", "\"raw\u{01}control\""] {
+            #expect(throws: JSONParser.Failure.self, "\(text)") { try JSONParser.parse(text) }
+        }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data([0x22, 0xFF, 0x22])) }
+        #expect((try? JSONParser.parse(" {\"a\": [1, -2.5e3, true, null, \"\\u00e9\\ud83e\\udd8a\"]} ")) ==
+                .object(["a": .array([.int(1), .double(-2500), .bool(true), .null, .string("é🦊")])]))
+    }
+
+    @Test func aChangeMissingAFieldIsNotReadAndTheDecoderExplainsWhy() throws {
+        let data = Data(#"{"id":"01a20600-0000-7000-8000-000000000001","entity":"note"}"#.utf8)
+        #expect(Change(json: try JSONParser.parse(data)) == nil)
+        #expect(throws: DecodingError.self) { try Change.decode(data) }
+    }
+}
