@@ -72,15 +72,7 @@ extension Change: CanonicalJSONWritable {
 
 extension EntityRecord: CanonicalJSONWritable {
     public func writeMembers(to w: inout JSONWriter) {
-        w.key("conflicts")
-        w.beginArray()
-        for conflict in conflicts {
-            w.beginObject()
-            w.key("body"); w.string(conflict.body)
-            w.key("stamp"); w.string(conflict.stamp.description)
-            w.endObject()
-        }
-        w.endArray()
+        w.key("conflicts"); JSONWriter.writeConflicts(conflicts, to: &w)
         w.key("createdAt"); w.string(createdAt.description)
         w.key("fields")
         w.beginObject()
@@ -129,5 +121,19 @@ extension JSONWriter {
         var writer = JSONWriter(capacity: 512)
         value.write(to: &writer)
         return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}
+
+extension JSONWriter {
+    /// A note's conflict versions: `[{"body": ..., "stamp": ...}]`.
+    public static func writeConflicts(_ conflicts: [ConflictVersion], to w: inout JSONWriter) {
+        w.beginArray()
+        for conflict in conflicts {
+            w.beginObject()
+            w.key("body"); w.string(conflict.body)
+            w.key("stamp"); w.string(conflict.stamp.description)
+            w.endObject()
+        }
+        w.endArray()
     }
 }

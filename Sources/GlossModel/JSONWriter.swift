@@ -149,15 +149,7 @@ extension Note: CanonicalJSONWritable {
     public func writeMembers(to w: inout JSONWriter, type: Bool) {
         w.key("articleId"); w.string(articleId?.description)
         w.key("body"); w.string(body)
-        w.key("conflicts")
-        w.beginArray()
-        for conflict in conflicts {
-            w.beginObject()
-            w.key("body"); w.string(conflict.body)
-            w.key("stamp"); w.string(conflict.stamp.description)
-            w.endObject()
-        }
-        w.endArray()
+        w.key("conflicts"); JSONWriter.writeConflicts(conflicts, to: &w)
         w.key("createdAt"); w.string(createdAt.description)
         w.key("deleted"); w.bool(deleted)
         w.key("highlightId"); w.string(highlightId?.description)

@@ -153,28 +153,36 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT version, seq, entity_id, change FROM changes WHERE user_id = ? AND (version, seq) > (?, ?) ORDER BY version, seq LIMIT ?",
-                arguments: [user.rawValue, cursor.version, cursor.seq, limit + 1]
-            )
-            let page = rows.prefix(limit)
-            let decoder = JSONDecoder()
-            let changes = try page.map { try decoder.decode(Change.self, from: Data(($0["change"] as String).utf8)) }
-            var seen = Set<String>()
-            let ids = page.map { $0["entity_id"] as String }.filter { seen.insert($0).inserted }
-            var records: [EntityRecord] = []
-            for chunk in stride(from: 0, to: ids.count, by: 500) {
-                let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                let found = try String.fetchAll(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
-                                                arguments: StatementArguments([user.rawValue] + slice))
-                records += try found.map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
-            }
-            let last = page.last.map { SyncCursor(version: $0["version"], seq: $0["seq"]) } ?? cursor
-            return PullResponse(changes: changes, records: records, cursor: last.description, hasMore: rows.count > limit)
+        let page = try await pool.read { db in try Self.page(db, user: user, after: cursor, limit: limit) }
+        return PullResponse(
+            changes: try page.changes.map { try Change.decode(Data($0.utf8)) },
+            records: try page.records.map { try EntityRecord.decode(Data($0.utf8)) },
+            cursor: page.cursor.description, hasMore: page.hasMore
+        )
+    }
+
+    /// One page of the change feed as the stored canonical JSON: the changes after `cursor` and
+    /// the current records of the entities they touch.
+    static func page(_ db: Database, user: UserID, after cursor: SyncCursor, limit: Int)
+        throws -> (changes: [String], records: [String], cursor: SyncCursor, hasMore: Bool)
+    {
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT version, seq, entity_id, change FROM changes WHERE user_id = ? AND (version, seq) > (?, ?) ORDER BY version, seq LIMIT ?",
+            arguments: [user.rawValue, cursor.version, cursor.seq, limit + 1]
+        )
+        let page = rows.prefix(limit)
+        var seen = Set<String>()
+        let ids = page.map { $0["entity_id"] as String }.filter { seen.insert($0).inserted }
+        var records: [String] = []
+        for chunk in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+            records += try String.fetchAll(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
+                                           arguments: StatementArguments([user.rawValue] + slice))
         }
+        let last = page.last.map { SyncCursor(version: $0["version"], seq: $0["seq"]) } ?? cursor
+        return (page.map { $0["change"] as String }, records, last, rows.count > limit)
     }
 }
 
@@ -194,24 +202,7 @@ extension SQLiteServerStore {
 extension SQLiteServerStore {
     /// A pull page spliced from the stored canonical JSON, without decoding it.
     public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
-        try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT version, seq, entity_id, change FROM changes WHERE user_id = ? AND (version, seq) > (?, ?) ORDER BY version, seq LIMIT ?",
-                arguments: [user.rawValue, cursor.version, cursor.seq, limit + 1]
-            )
-            let page = rows.prefix(limit)
-            var seen = Set<String>()
-            let ids = page.map { $0["entity_id"] as String }.filter { seen.insert($0).inserted }
-            var records: [String] = []
-            for chunk in stride(from: 0, to: ids.count, by: 500) {
-                let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                records += try String.fetchAll(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
-                                               arguments: StatementArguments([user.rawValue] + slice))
-            }
-            let last = page.last.map { SyncCursor(version: $0["version"], seq: $0["seq"]) } ?? cursor
-            return PullResponse.encode(changes: page.map { $0["change"] as String }, records: records, cursor: last.description, hasMore: rows.count > limit)
-        }
+        let page = try await pool.read { db in try Self.page(db, user: user, after: cursor, limit: limit) }
+        return PullResponse.encode(changes: page.changes, records: page.records, cursor: page.cursor.description, hasMore: page.hasMore)
     }
 }
