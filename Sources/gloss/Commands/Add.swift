@@ -53,7 +53,6 @@ struct Add: ParsableCommand {
             throw ValidationError("--title, --url and --author apply to one document, but \(documents.count) were given.")
         }
         let library = try library.open()
-        let short = try library.shortIDs()
         var results: [Article] = []
         for (source, document) in documents {
             let imported = try library.importArticle(
