@@ -13,6 +13,18 @@ public struct SearchHit: Encodable, Sendable {
     public var snippet: String
     /// FTS5 bm25 rank: lower is better.
     public var rank: Double
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(id, forKey: .id)
+        try c.encode(articleId, forKey: .articleId)
+        try c.encode(title, forKey: .title)
+        try c.encode(snippet, forKey: .snippet)
+        try c.encode(rank, forKey: .rank)
+    }
+
+    private enum CodingKeys: String, CodingKey { case type, id, articleId, title, snippet, rank }
 }
 
 extension Library {

@@ -47,6 +47,9 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
     public let replica: Replica
     public let transport: Transport
     public var pushBatch = 500
+    /// The most bytes of changes one push carries (the server's default limit is 16 MiB), so a
+    /// batch of long articles is split rather than refused.
+    public var pushBytes = 8 * 1024 * 1024
     public var pullLimit = PullResponse.defaultLimit
     public var maximumRounds = 10
 
@@ -61,7 +64,7 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
             report.rounds += 1
             var pushedThisRound = 0
             while true {
-                let batch = try replica.unpushedChanges(limit: pushBatch)
+                let batch = Self.prefix(try replica.unpushedChanges(limit: pushBatch), bytes: pushBytes)
                 if batch.isEmpty { break }
                 let response = try await transport.push(PushRequest(device: replica.device, changes: batch))
                 guard response.results.map(\.id) == batch.map(\.id) else {
@@ -97,6 +100,20 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
             if pushedThisRound == 0 && (pulledThisRound == 0 || pending.isEmpty) { break }
         }
         return report
+    }
+}
+
+extension SyncClient {
+    /// The leading changes whose JSON fits in `bytes` (always at least one).
+    static func prefix(_ changes: [Change], bytes: Int) -> [Change] {
+        var total = 0
+        var count = 0
+        for change in changes {
+            total += JSONWriter.encode(change).count + 1
+            if count > 0 && total > bytes { break }
+            count += 1
+        }
+        return Array(changes.prefix(count))
     }
 }
 

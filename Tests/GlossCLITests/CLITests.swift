@@ -80,6 +80,9 @@ import Testing
 
         let hits = try #require(try cli.json(["search", "trans-pacific"]) as? [[String: Any]])
         #expect(hits.count == 1 && (hits.first?["snippet"] as? String)?.contains("[Trans-Pacific]") == true)
+        // Every key is present, null when it does not apply (a standalone note has no article).
+        #expect(hits.first?.keys.sorted() == ["articleId", "id", "rank", "snippet", "title", "type"])
+        #expect(hits.first?["articleId"] is NSNull)
 
         #expect(try cli.run(["rm", id]).status == 0)
         #expect((try cli.json(["list"]) as? [Any])?.isEmpty == true)
@@ -179,6 +182,26 @@ import Testing
             let denied = try cli.run(["articles", "--library", readOnly.appendingPathComponent("lib.sqlite").path])
             #expect(denied.status != 0 && denied.stderr.contains("cannot be written"))
         }
+    }
+
+    @Test func twoGlossProcessesWritingAtOnceBothSucceed() throws {
+        let cli = try CLIRunner()
+        _ = try cli.json(["note", "first"])
+        var writers: [Process] = []
+        for writer in ["a", "b"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "for i in $(seq 1 15); do \"$0\" note \"\(writer) $i\" > /dev/null || exit 1; done", CLIRunner.binary.path]
+            process.environment = ["GLOSS_LIBRARY": cli.library, "PATH": "/usr/bin:/bin"]
+            try process.run()
+            writers.append(process)
+        }
+        for process in writers {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect((try cli.json(["list"]) as? [Any])?.count == 31)
+        #expect((try cli.json(["log"]) as? [Any])?.count == 31)
     }
 
     @Test func jsonModePrintsOnlyJSONOnStandardOutput() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GlossModel
+@testable import GlossReplica
 @testable import GlossServer
 import GRDB
 @testable import GlossStore
@@ -95,4 +96,21 @@ import GRDB
         #expect(try await store.authenticate(token: token) == nil)
         await #expect(throws: ServerError.unknownToken) { try await store.revokeToken(token) }
     }
+}
+
+@Suite struct PushBatchTests {
+    @Test func aBatchOfLongArticlesIsSplitToFitTheBodyLimit() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        for n in 0..<5 { _ = try library.importArticle(text: "Article \(n) " + String(repeating: "long text ", count: 30_000), title: "A\(n)") }
+        let changes = try library.unpushedChanges(limit: 500)
+        let batch = SyncClient<Library, NoTransport>.prefix(changes, bytes: 700_000)
+        #expect(batch.count == 2)
+        #expect(SyncClient<Library, NoTransport>.prefix(changes, bytes: 10).count == 1)
+        #expect(SyncClient<Library, NoTransport>.prefix(changes, bytes: 100_000_000).count == 5)
+    }
+}
+
+struct NoTransport: SyncTransport {
+    func push(_ request: PushRequest) async throws -> PushResponse { throw TransportFailure() }
+    func pull(cursor: String?, limit: Int) async throws -> PullResponse { throw TransportFailure() }
 }
