@@ -11,20 +11,15 @@ final class ServerProcess {
     let token: String
     let data: String
 
-    init(folder: URL) throws {
+    /// Starts a server on `folder/server.sqlite`; with `token` given, reuses that database and
+    /// account instead of creating one.
+    init(folder: URL, token existing: String? = nil) throws {
         data = folder.appendingPathComponent("server.sqlite").path
-        let add = Process()
-        add.executableURL = CLIRunner.binary
-        add.arguments = ["user", "add", "ana", "--data", data, "--json"]
-        let out = Pipe()
-        add.standardOutput = out
-        add.standardError = Pipe()
-        try add.run()
-        let json = out.fileHandleForReading.readDataToEndOfFile()
-        add.waitUntilExit()
-        let parsed = try JSONSerialization.jsonObject(with: json) as? [String: String]
-        token = try #require(parsed?["token"])
-
+        if let existing {
+            token = existing
+        } else {
+            token = try Self.addUser(data: data)
+        }
         process.executableURL = CLIRunner.binary
         process.arguments = ["serve", "--port", "0", "--data", data]
         let err = Pipe()
@@ -46,6 +41,26 @@ final class ServerProcess {
         port = try #require(found, "the server did not start: \(seen)")
         // Keep draining the log so the server never blocks on a full pipe.
         err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    static func addUser(data: String) throws -> String {
+        let add = Process()
+        add.executableURL = CLIRunner.binary
+        add.arguments = ["user", "add", "ana", "--data", data, "--json"]
+        let out = Pipe()
+        add.standardOutput = out
+        add.standardError = Pipe()
+        try add.run()
+        let json = out.fileHandleForReading.readDataToEndOfFile()
+        add.waitUntilExit()
+        let parsed = try JSONSerialization.jsonObject(with: json) as? [String: String]
+        return try #require(parsed?["token"])
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     var url: String { "http://127.0.0.1:\(port)" }
@@ -124,6 +139,23 @@ final class ServerProcess {
         #expect(try a.run(["sync"]).status == 0 && b.run(["sync"]).status == 0)
         #expect((try b.json(["conflicts"]) as? [Any])?.isEmpty == true)
         #expect((try b.json(["show", id]) as? [String: Any])?["body"] as? String == "Both versions, merged by hand")
+    }
+
+    @Test func whatAKilledServerAcknowledgedSurvivesItsRestart() throws {
+        let a = try CLIRunner(), b = try CLIRunner()
+        var server = try ServerProcess(folder: a.folder)
+        for n in 0..<20 { _ = try a.json(["note", "note \(n) before the crash"]) }
+        #expect(try a.run(["sync", "--server", server.url, "--token", server.token]).status == 0)
+        server.kill()
+        _ = try a.json(["note", "written while the server is down"])
+        let down = try a.run(["sync", "--server", server.url, "--token", server.token])
+        #expect(down.status != 0 && down.stderr.contains("cannot be reached"))
+        server = try ServerProcess(folder: a.folder, token: server.token)
+        defer { _ = server.stop() }
+        #expect(try a.run(["sync", "--server", server.url, "--token", server.token]).status == 0)
+        #expect(try b.run(["sync", "--server", server.url, "--token", server.token]).status == 0)
+        #expect((try b.json(["list"]) as? [Any])?.count == 21)
+        #expect(try a.run(["list", "--json"]).stdout == b.run(["list", "--json"]).stdout)
     }
 
     @Test func aServerThatIsDownOrAWrongTokenFailsClearlyAndLosesNothing() throws {
