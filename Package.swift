@@ -73,11 +73,13 @@ let package = Package(
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
-        .testTarget(name: "GlossModelTests", dependencies: ["GlossModel"]),
+        // Helpers shared by the test targets (seeded randomness).
+        .target(name: "GlossTestSupport", path: "Tests/GlossTestSupport"),
+        .testTarget(name: "GlossModelTests", dependencies: ["GlossModel", "GlossTestSupport"]),
         .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
         .testTarget(name: "GlossCLITests", dependencies: ["gloss"]),
-        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,13 +47,8 @@ public struct EntityRecord: Codable, Hashable, Sendable {
     public var deleted: Bool { fields["deleted"]?.boolValue ?? false }
     /// Tags present now, sorted.
     public var presentTags: [String] { tags.filter(\.value.present).keys.sorted() }
-    /// The latest write of any field or tag.
-    public var latestStamp: Stamp? {
-        (Array(stamps.values) + tags.values.map(\.stamp) + conflicts.map(\.stamp)).max()
-    }
 
     public func string(_ field: String) -> String? { fields[field]?.stringValue }
-    public func int(_ field: String) -> Int? { fields[field]?.intValue.map(Int.init) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

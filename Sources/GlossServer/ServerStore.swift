@@ -51,7 +51,7 @@ public protocol ServerStore: Sendable {
 
 extension ServerStore {
     public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
-        JSONWriter.encode(try await pull(user: user, after: cursor, limit: limit))
+        try await pull(user: user, after: cursor, limit: limit).encoded()
     }
 }
 

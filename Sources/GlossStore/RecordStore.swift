@@ -96,7 +96,9 @@ enum RecordStore {
         }
         if record.kind == .note {
             names.append("conflicts")
-            values.append(record.conflicts.isEmpty ? "[]" : String(decoding: try CanonicalJSON.encode(record.conflicts), as: UTF8.self))
+            var writer = JSONWriter(capacity: 64)
+            JSONWriter.writeConflicts(record.conflicts, to: &writer)
+            values.append(String(decoding: writer.bytes, as: UTF8.self))
         }
         try db.cachedStatement(sql: upsertSQL(record.kind, names)).execute(arguments: StatementArguments(values))
         for (tag, state) in record.tags {

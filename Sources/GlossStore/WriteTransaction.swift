@@ -74,15 +74,8 @@ public final class WriteTransaction {
         try RecordStore.load(kind, id: id, in: db)
     }
 
-    /// Whether a journal entry with this change ID exists.
-    public func hasChange(_ id: ID<Change>) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM journal WHERE id = ?", arguments: [id.description]) ?? false
-    }
-
     /// Merges a timestamp seen from another device into this library's clock.
     public func receive(_ remote: HLC) {
         clock.receive(remote)
     }
-
-    public var database: Database { db }
 }

@@ -37,13 +37,15 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        try await send(method: .POST, path: "/v1/sync/push", body: JSONWriter.encode(request))
+        let data = try await send(method: .POST, path: "/v1/sync/push", body: JSONWriter.encode(request))
+        return try answer(data, path: "/v1/sync/push") { try JSONDecoder().decode(PushResponse.self, from: $0) }
     }
 
     public func pull(cursor: String?, limit: Int) async throws -> PullResponse {
         var path = "/v1/sync/pull?limit=\(limit)"
         if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? cursor)" }
-        return try await send(method: .GET, path: path, body: nil)
+        let data = try await send(method: .GET, path: path, body: nil)
+        return try answer(data, path: "/v1/sync/pull", decode: PullResponse.decode)
     }
 
     /// A short reason for a connection failure.
@@ -55,13 +57,17 @@ public final class HTTPSyncTransport: SyncTransport {
         return text
     }
 
-    /// Pull pages and push answers through the fast paths where they exist.
-    func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        if T.self == PullResponse.self, let page = try PullResponse.decode(data) as? T { return page }
-        return try JSONDecoder().decode(T.self, from: data)
+    /// Decodes a successful answer; anything else is not this protocol.
+    func answer<T>(_ data: Data, path: String, decode: (Data) throws -> T) throws -> T {
+        do {
+            return try decode(data)
+        } catch {
+            throw SyncError.protocolViolation("the answer to \(path) is not the expected JSON")
+        }
     }
 
-    func send<T: Decodable>(method: HTTPMethod, path: String, body: Data?) async throws -> T {
+    /// Sends a request and returns the body of a 2xx answer; other answers become ``SyncError``s.
+    func send(method: HTTPMethod, path: String, body: Data?) async throws -> Data {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -94,10 +100,6 @@ public final class HTTPSyncTransport: SyncTransport {
             }
             throw SyncError.protocolViolation("HTTP \(response.status.code) without a gloss error body")
         }
-        do {
-            return try decode(T.self, from: data)
-        } catch {
-            throw SyncError.protocolViolation("the answer to \(path.split(separator: "?")[0]) is not the expected JSON")
-        }
+        return data
     }
 }

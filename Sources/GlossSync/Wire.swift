@@ -157,18 +157,10 @@ extension PullResponse {
     }
 }
 
-extension PullResponse: CanonicalJSONWritable {
-    public func writeMembers(to w: inout JSONWriter) {
-        w.key("changes")
-        w.beginArray()
-        for change in changes { change.write(to: &w) }
-        w.endArray()
-        w.key("cursor"); w.string(cursor)
-        w.key("hasMore"); w.bool(hasMore)
-        w.key("records")
-        w.beginArray()
-        for record in records { record.write(to: &w) }
-        w.endArray()
+extension PullResponse {
+    /// The canonical JSON of this page (the same bytes `encode(changes:records:…)` splices).
+    public func encoded() -> Data {
+        PullResponse.encode(changes: changes.map(JSONWriter.string), records: records.map(JSONWriter.string), cursor: cursor, hasMore: hasMore)
     }
 }
 

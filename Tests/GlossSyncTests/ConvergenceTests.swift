@@ -1,4 +1,5 @@
 import Foundation
+import GlossTestSupport
 import Testing
 @testable import GlossModel
 @testable import GlossReplica

@@ -23,7 +23,7 @@ struct ServerDataOptions: ParsableArguments {
         do {
             return try SQLiteServerStore(path: path)
         } catch let error as ServerError {
-            throw CLIError(error.description)
+            throw error
         } catch {
             throw CLIError("The server database \(path) cannot be opened: \(error).")
         }
@@ -88,12 +88,10 @@ struct UserAdd: AsyncParsableCommand {
 
     func run() async throws {
         let store = try data.open()
-        do {
-            let (_, token) = try await store.addUser(name: name)
-            if output.json { return try Output.json(["user": name, "token": token]) }
-            Output.print(token)
-            Output.note("Created \(name). Keep the token: it is stored only as a hash and cannot be shown again.")
-        } catch let error as ServerError { throw CLIError(error.description) }
+        let (_, token) = try await store.addUser(name: name)
+        if output.json { return try Output.json(["user": name, "token": token]) }
+        Output.print(token)
+        Output.note("Created \(name). Keep the token: it is stored only as a hash and cannot be shown again.")
     }
 }
 
@@ -107,11 +105,9 @@ struct UserToken: AsyncParsableCommand {
 
     func run() async throws {
         let store = try data.open()
-        do {
-            let token = try await store.issueToken(name: name)
-            if output.json { return try Output.json(["user": name, "token": token]) }
-            Output.print(token)
-        } catch let error as ServerError { throw CLIError(error.description) }
+        let token = try await store.issueToken(name: name)
+        if output.json { return try Output.json(["user": name, "token": token]) }
+        Output.print(token)
     }
 }
 
@@ -124,9 +120,7 @@ struct UserRevoke: AsyncParsableCommand {
 
     func run() async throws {
         let store = try data.open()
-        do {
-            try await store.revokeToken(token)
-            Output.print("revoked")
-        } catch let error as ServerError { throw CLIError(error.description) }
+        try await store.revokeToken(token)
+        Output.print("revoked")
     }
 }
