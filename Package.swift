@@ -47,6 +47,8 @@ let package = Package(
         ),
         // The local library as a sync replica (where GlossStore and GlossSync meet).
         .target(name: "GlossReplica", dependencies: ["GlossStore", "GlossSync"]),
+        // Export and import in open formats: gloss JSON, W3C Web Annotation, Markdown, CSV, Hypothesis.
+        .target(name: "GlossInterchange", dependencies: ["GlossModel", "GlossStore"]),
         // HTTP routes over a server-store protocol.
         .target(
             name: "GlossServer",
@@ -64,12 +66,12 @@ let package = Package(
         .executableTarget(
             name: "gloss",
             dependencies: [
-                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer",
+                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica"]),
+        .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange"]),
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
@@ -79,7 +81,17 @@ let package = Package(
         .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
         .testTarget(name: "GlossCLITests", dependencies: ["gloss"]),
-        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GlossInterchangeTests", dependencies: ["GlossInterchange", "GlossStore", "GlossModel"]),
+        .testTarget(
+            name: "GlossFuzzTests",
+            dependencies: [
+                "GlossInterchange", "GlossDocuments", "GlossStore", "GlossModel", "GlossServer", "GlossSync", "GlossTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                                                        .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                        .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     ],
     swiftLanguageModes: [.v6]
 )

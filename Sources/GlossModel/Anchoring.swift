@@ -19,7 +19,7 @@ public enum Anchoring {
 
     public static func reanchor(_ old: TextSelector, in text: ArticleText) -> Result {
         let quote = Array(old.exact.unicodeScalars)
-        if old.end <= text.count, old.start <= old.end, text.slice(old.start..<old.end) == old.exact {
+        if old.start >= 0, old.end <= text.count, old.start <= old.end, text.slice(old.start..<old.end) == old.exact {
             return Result(selector: TextSelector(text: text, start: old.start, end: old.end), status: .exact, score: 1)
         }
         guard !quote.isEmpty else { return Result(selector: nil, status: .orphaned, score: 0) }

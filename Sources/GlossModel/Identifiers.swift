@@ -85,6 +85,11 @@ extension ID {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return Self(UUID(bytes: bytes))
     }
+
+    /// The name-based UUID of a text (SHA-256 of its UTF-8 bytes): the same name, the same ID.
+    public static func nameBased(_ name: String) -> Self {
+        nameBased(sha256: Array(SHA256.hash(data: Data(name.utf8))))
+    }
 }
 
 extension UUID {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GlossModel
 import HTTPTypes
 import Hummingbird
@@ -60,6 +61,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try APIError(error.status, code, message).response(from: request, context: context)
         } catch let error as ServerError {
             return try APIError(.badRequest, "bad_request", error.description).response(from: request, context: context)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            // The server's disk is full: nothing of this request was stored (one transaction);
+            // the client keeps its changes and tries again later.
+            context.logger.critical("the server's disk is full", metadata: ["error": "\(error)"])
+            var full = APIError(.serviceUnavailable, "storage_full", "The server's disk is full; nothing of this request was stored. Try again later.")
+            full.headers[.retryAfter] = "60"
+            return try full.response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return try APIError(.internalServerError, "internal", "The server failed; the request was not applied.").response(from: request, context: context)

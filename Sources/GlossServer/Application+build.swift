@@ -8,11 +8,21 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// The largest request body accepted, in bytes (413 past it).
     public var maximumBodyBytes: Int
+    /// The most requests served at once; more get 503 with `Retry-After` (back-pressure).
+    public var maximumConcurrentRequests: Int
+    /// The longest a client may take to send a request body; past it, 408 (docs/operations.md).
+    public var bodyTimeout: Duration = .seconds(60)
+    /// A connection with nothing read or written for this long is closed (docs/operations.md).
+    public var idleTimeout: Duration = .seconds(30)
+    /// Header limits: all headers of a request together, and how many (past them the connection is refused).
+    public static let maximumHeaderBytes = 32 * 1024
+    public static let maximumHeaderCount = 100
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 16 * 1024 * 1024) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 16 * 1024 * 1024, maximumConcurrentRequests: Int = 64) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
+        self.maximumConcurrentRequests = maximumConcurrentRequests
     }
 }
 
@@ -21,9 +31,10 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     let router = Router(context: GlossRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ConcurrencyLimitMiddleware(limit: configuration.maximumConcurrentRequests))
     router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
     let sync = router.group("v1/sync").add(middleware: AuthMiddleware(store: store))
-    SyncController(store: store, maximumBodyBytes: configuration.maximumBodyBytes).addRoutes(to: sync)
+    SyncController(store: store, maximumBodyBytes: configuration.maximumBodyBytes, bodyTimeout: configuration.bodyTimeout).addRoutes(to: sync)
     return router
 }
 
@@ -35,6 +46,10 @@ public func buildApplication<Store: ServerStore>(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(store: store, configuration: configuration),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000), httpDecoderConfiguration: .init(
+            maxHeaderFieldSize: ServerConfiguration.maximumHeaderBytes, maxHeaderListSize: ServerConfiguration.maximumHeaderBytes,
+            maxHeaderFieldCount: ServerConfiguration.maximumHeaderCount
+        ))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gloss"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

@@ -10,14 +10,23 @@ public final class SQLiteServerStore: ServerStore {
     public let maximumDrift: UInt64
     let physicalClock: @Sendable () -> UInt64
 
+    /// How hard each commit waits for the disk: `full` (the default) syncs the write-ahead log
+    /// on every commit, so an acknowledged push survives a power cut; `normal` syncs it only at
+    /// checkpoints, faster, and after a power cut (not a crash) the last pushes may be gone,
+    /// though the database stays whole. Clients re-push what they did not get acknowledged.
+    public enum Durability: String, Sendable, CaseIterable {
+        case full, normal
+    }
+
     public init(
-        path: String, maximumDrift: UInt64 = 5 * 60 * 1000,
+        path: String, maximumDrift: UInt64 = 5 * 60 * 1000, durability: Durability = .full,
         physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds
     ) throws {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(15)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let synchronous = durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         pool = try DatabasePool(path: path, configuration: config)
         self.maximumDrift = maximumDrift
         self.physicalClock = physicalClock

@@ -7,6 +7,8 @@ public struct ArticleImport: Sendable {
     public var article: Article
     /// False when an article with the same text was already in the library.
     public var created: Bool
+    /// Highlights moved here from a placeholder article of the same document (`gloss import`).
+    public var adopted: Int = 0
 }
 
 extension Library {
@@ -20,7 +22,7 @@ extension Library {
         guard !text.allSatisfy(\.isWhitespace) else { throw LibraryError.invalid("The article holds no text.") }
         let hash = Normalization.contentHash(text)
         let id = Article.id(contentHash: hash)
-        let created = try write { t -> Bool in
+        let (created, adopted) = try write { t -> (Bool, Int) in
             if let existing = try t.record(.article, id.description) {
                 if existing.deleted {
                     try t.apply(t.makeChange(.article, id.uuid, .restore, fields: ["deleted": FieldChange(old: .bool(true), new: .bool(false))]))
@@ -29,7 +31,7 @@ extension Library {
                 if !newTags.isEmpty {
                     try t.apply(t.makeChange(.article, id.uuid, .tag, tags: Dictionary(uniqueKeysWithValues: newTags.map { ($0, true) })))
                 }
-                return false
+                return (false, 0)
             }
             let fields: [String: JSONValue] = [
                 "title": .string(title ?? "Untitled"), "url": url.map(JSONValue.string) ?? .null,
@@ -40,10 +42,11 @@ extension Library {
                 .article, id.uuid, .create, fields: fields.mapValues { FieldChange(new: $0) },
                 tags: Dictionary(uniqueKeysWithValues: tags.map { ($0, true) })
             ))
-            return true
+            let adopted = try t.adoptPlaceholders(into: id, text: text, url: url, title: title ?? "Untitled", author: author)
+            return (true, adopted)
         }
         guard let article = try article(id) else { throw LibraryError.notFound(id.description) }
-        return ArticleImport(article: article, created: created)
+        return ArticleImport(article: article, created: created, adopted: adopted)
     }
 
     /// Changes an article's title, URL or author (nil leaves a field as it is).

@@ -104,6 +104,7 @@ public final class Library: Sendable {
         switch error.resultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: LibraryError.notALibrary(path)
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: LibraryError.notWritable(path)
+        case .SQLITE_FULL: LibraryError.full(path)
         default: error
         }
     }

@@ -4,6 +4,7 @@ import Foundation
 public enum LibraryError: Error, Equatable, CustomStringConvertible {
     case directoryMissing(String)
     case notWritable(String)
+    case full(String)
     case notALibrary(String)
     case newerLibrary(path: String, unknownMigrations: [String])
     case notFound(String)
@@ -19,6 +20,7 @@ public enum LibraryError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .directoryMissing(let path): "The folder \(path) does not exist; create it first or choose another --library path."
         case .notWritable(let path): "The library \(path) cannot be written (check its permissions)."
+        case .full(let path): "The disk holding the library \(path) is full; nothing of this change was written and everything stored before is intact. Free some space and try again."
         case .notALibrary(let path): "\(path) is not a gloss library (it is not an SQLite database)."
         case .newerLibrary(let path, let unknown):
             "The library \(path) was written by a newer gloss (migrations \(unknown.joined(separator: ", "))); upgrade gloss to open it."

@@ -17,9 +17,14 @@ public final class HTTPSyncTransport: SyncTransport {
     let client: HTTPClient
     /// The most bytes of an answer it reads.
     public static let maximumResponseBytes = 256 * 1024 * 1024
+    /// How often a request answered 503 (server busy) is tried again, waiting `Retry-After`
+    /// seconds (at most ``maximumRetryDelay``) each time. Sync requests are safe to repeat.
+    public let busyRetries: Int
+    public static let maximumRetryDelay = 30
 
     /// - Parameter server: the base URL, such as `http://127.0.0.1:8080`.
-    public init(server: String, token: String, timeout: TimeAmount = .seconds(60)) throws {
+    public init(server: String, token: String, timeout: TimeAmount = .seconds(60), busyRetries: Int = 5) throws {
+        self.busyRetries = busyRetries
         guard let url = URL(string: server), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw SyncError.protocolViolation("\(server) is not an http:// or https:// URL")
         }
@@ -67,7 +72,27 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     /// Sends a request and returns the body of a 2xx answer; other answers become ``SyncError``s.
+    /// A 503 with `Retry-After` (the server's back-pressure) is waited out and tried again.
     func send(method: HTTPMethod, path: String, body: Data?) async throws -> Data {
+        var attempt = 0
+        while true {
+            do {
+                return try await sendOnce(method: method, path: path, body: body)
+            } catch let busy as Busy {
+                attempt += 1
+                guard attempt <= busyRetries else { throw busy.error }
+                try await Task.sleep(for: .seconds(min(busy.retryAfter, Self.maximumRetryDelay)))
+            }
+        }
+    }
+
+    /// A 503 answer with the wait the server asked for.
+    struct Busy: Error {
+        var retryAfter: Int
+        var error: SyncError
+    }
+
+    func sendOnce(method: HTTPMethod, path: String, body: Data?) async throws -> Data {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -96,7 +121,11 @@ public final class HTTPSyncTransport: SyncTransport {
         guard (200..<300).contains(response.status.code) else {
             if response.status == .unauthorized { throw SyncError.unauthorized }
             if let error = try? JSONDecoder().decode(ErrorBody.self, from: data) {
-                throw SyncError.server(status: Int(response.status.code), code: error.code, message: error.message)
+                let failure = SyncError.server(status: Int(response.status.code), code: error.code, message: error.message)
+                if response.status == .serviceUnavailable, error.code == "busy", let wait = response.headers.first(name: "Retry-After").flatMap({ Int($0) }), wait >= 0 {
+                    throw Busy(retryAfter: wait, error: failure)
+                }
+                throw failure
             }
             throw SyncError.protocolViolation("HTTP \(response.status.code) without a gloss error body")
         }

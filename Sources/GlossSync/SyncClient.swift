@@ -62,44 +62,71 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
         var report = SyncReport()
         while report.rounds < maximumRounds {
             report.rounds += 1
-            var pushedThisRound = 0
-            while true {
-                let batch = Self.prefix(try replica.unpushedChanges(limit: pushBatch), bytes: pushBytes)
-                if batch.isEmpty { break }
-                let response = try await transport.push(PushRequest(device: replica.device, changes: batch))
-                guard response.results.map(\.id) == batch.map(\.id) else {
-                    throw SyncError.protocolViolation("the push answer does not list the changes that were sent")
-                }
-                for result in response.results {
-                    switch result.outcome {
-                    case .merged: report.merged += 1
-                    case .conflicted: report.conflicted += 1
-                    case .duplicate: report.duplicates += 1
-                    case .rejected: report.rejected += 1
-                    case .applied, .superseded: break
-                    }
-                }
-                try replica.markPushed(batch.map(\.id))
-                pushedThisRound += batch.count
-                report.pushed += batch.count
-                progress?(SyncProgress(phase: .push, done: report.pushed, total: unpushedTotal))
-            }
-            var pulledThisRound = 0
-            var cursor = try replica.syncCursor()
-            while true {
-                let page = try await transport.pull(cursor: cursor, limit: pullLimit)
-                try replica.applyPulled(page)
-                pulledThisRound += page.changes.count
-                report.pulled += page.changes.count
-                progress?(SyncProgress(phase: .pull, done: report.pulled, total: nil))
-                guard page.hasMore else { break }
-                guard page.cursor != cursor else { throw SyncError.protocolViolation("the server's cursor did not move") }
-                cursor = page.cursor
-            }
+            let pushed = try await push(into: &report, total: unpushedTotal, progress: progress)
+            let pulled = try await pull(into: &report, progress: progress)
             let pending = try replica.unpushedChanges(limit: 1)
-            if pushedThisRound == 0 && (pulledThisRound == 0 || pending.isEmpty) { break }
+            if pushed == 0 && (pulled == 0 || pending.isEmpty) { break }
         }
         return report
+    }
+
+    /// Pushes every unpushed change, a batch at a time; returns how many it pushed.
+    @discardableResult
+    public func push(into report: inout SyncReport, total: Int? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> Int {
+        var pushed = 0
+        while true {
+            let batch = Self.prefix(try replica.unpushedChanges(limit: pushBatch), bytes: pushBytes)
+            if batch.isEmpty { break }
+            let response = try await transport.push(PushRequest(device: replica.device, changes: batch))
+            guard response.results.map(\.id) == batch.map(\.id) else {
+                throw SyncError.protocolViolation("the push answer does not list the changes that were sent")
+            }
+            for result in response.results {
+                switch result.outcome {
+                case .merged: report.merged += 1
+                case .conflicted: report.conflicted += 1
+                case .duplicate: report.duplicates += 1
+                case .rejected: report.rejected += 1
+                case .applied, .superseded: break
+                }
+            }
+            try replica.markPushed(batch.map(\.id))
+            pushed += batch.count
+            report.pushed += batch.count
+            progress?(SyncProgress(phase: .push, done: report.pushed, total: total))
+        }
+        return pushed
+    }
+
+    /// Pulls pages until the server has no more; returns how many changes it pulled.
+    ///
+    /// The next page is fetched while the current one is applied (the server builds pages from
+    /// what it stored, so the two overlap on separate cores). A page is still applied only after
+    /// the one before it, with its cursor, so a sync cut off anywhere resumes where it stopped.
+    @discardableResult
+    public func pull(into report: inout SyncReport, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> Int {
+        var pulled = 0
+        var cursor = try replica.syncCursor()
+        var page = try await transport.pull(cursor: cursor, limit: pullLimit)
+        while true {
+            if page.hasMore && page.cursor == cursor { throw SyncError.protocolViolation("the server's cursor did not move") }
+            let next: Task<PullResponse, any Error>? = page.hasMore ? Task { [transport, pullLimit, after = page.cursor] in
+                try await transport.pull(cursor: after, limit: pullLimit)
+            } : nil
+            do {
+                try replica.applyPulled(page)
+            } catch {
+                next?.cancel()
+                throw error
+            }
+            pulled += page.changes.count
+            report.pulled += page.changes.count
+            progress?(SyncProgress(phase: .pull, done: report.pulled, total: nil))
+            guard let next else { break }
+            cursor = page.cursor
+            page = try await next.value
+        }
+        return pulled
     }
 }
 

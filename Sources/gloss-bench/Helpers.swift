@@ -4,7 +4,7 @@ import GlossStore
 
 let binaryFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 /// The `gloss` binary of the same build.
-let gloss = binaryFolder.appendingPathComponent("gloss").path
+let gloss = ProcessInfo.processInfo.environment["BENCH_GLOSS"] ?? binaryFolder.appendingPathComponent("gloss").path
 let runs = 5
 
 func makeFolder(_ name: String) throws -> URL {
@@ -21,6 +21,11 @@ func ms(_ s: Double) -> String { String(format: "%8.1f ms", s * 1000) }
 /// /dev/null; returns its wall time in seconds.
 @discardableResult
 func timeProcess(_ path: String, _ args: [String], environment: [String: String] = [:]) throws -> Double {
+    try runProcess(path, args, environment: environment).seconds
+}
+
+/// Runs a command as ``timeProcess`` does; returns its wall time and its peak resident memory.
+func runProcess(_ path: String, _ args: [String], environment: [String: String] = [:]) throws -> (seconds: Double, peakKiB: Int) {
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
@@ -35,10 +40,11 @@ func timeProcess(_ path: String, _ args: [String], environment: [String: String]
     let start = DispatchTime.now()
     guard posix_spawn(&pid, path, &actions, nil, argv, envp) == 0 else { throw BenchError("cannot start \(path)") }
     var status: Int32 = 0
-    waitpid(pid, &status, 0)
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
     let elapsed = seconds(start)
     guard status == 0 else { throw BenchError("\(path) \(args.joined(separator: " ")) failed with status \(status)") }
-    return elapsed
+    return (elapsed, usage.ru_maxrss)
 }
 
 /// The median of `runs` timings after one warm-up run.

@@ -24,29 +24,17 @@ func syncBenchmark() async throws {
         let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
         let unpushed = try a.unpushedCount()
 
-        // Push: every journal entry of A, in batches of 500.
+        // Push: every journal entry of A, in batches of 500, as `gloss sync` pushes.
+        var report = SyncReport()
         var start = DispatchTime.now()
-        while true {
-            let batch = try a.unpushedChanges(limit: 500)
-            if batch.isEmpty { break }
-            let response = try await transport.push(PushRequest(device: a.device, changes: batch))
-            precondition(response.results.count == batch.count)
-            try a.markPushed(batch.map(\.id))
-        }
+        try await SyncClient(replica: a, transport: transport).push(into: &report)
         let push = seconds(start)
+        precondition(report.pushed == unpushed, "pushed \(report.pushed) of \(unpushed)")
 
-        // Pull into an empty library B.
+        // Pull into an empty library B, in pages of 1,000, as `gloss sync` pulls.
         let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
         start = DispatchTime.now()
-        var cursor: String? = nil
-        var pulled = 0
-        while true {
-            let page = try await transport.pull(cursor: cursor, limit: 1000)
-            try b.applyPulled(page)
-            pulled += page.changes.count
-            cursor = page.cursor
-            if !page.hasMore { break }
-        }
+        let pulled = try await SyncClient(replica: b, transport: transport).pull(into: &report)
         let pull = seconds(start)
         precondition(pulled == unpushed, "pulled \(pulled) of \(unpushed)")
 
@@ -116,7 +104,7 @@ final class BenchServer {
     let url: String
     let token: String
 
-    init(folder: URL) throws {
+    init(folder: URL, arguments extra: [String] = []) throws {
         let data = folder.appendingPathComponent("server.sqlite").path
         let add = Process()
         add.executableURL = URL(fileURLWithPath: gloss)
@@ -128,7 +116,7 @@ final class BenchServer {
         token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         add.waitUntilExit()
         process.executableURL = URL(fileURLWithPath: gloss)
-        process.arguments = ["serve", "--port", "0", "--data", data]
+        process.arguments = ["serve", "--port", "0", "--data", data] + extra
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = "notice"
         process.environment = environment
@@ -153,6 +141,13 @@ final class BenchServer {
     func stop() {
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// The server's peak resident memory so far, in KiB (VmHWM in /proc).
+    var peakKiB: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }
 

@@ -6,10 +6,13 @@ let mode = CommandLine.arguments.dropFirst().first ?? "all"
 switch mode {
 case "library": try libraryBenchmark()
 case "sync": try await syncBenchmark()
+case "export": try exportBenchmark()
+case "soak": try await soakBenchmark()
 case "all":
     try libraryBenchmark()
     try await syncBenchmark()
+    try exportBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|all]\n".utf8))
+    FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|export|soak|all]\n".utf8))
     exit(64)
 }

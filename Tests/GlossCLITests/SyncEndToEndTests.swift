@@ -198,6 +198,13 @@ final class ServerProcess {
         #expect(status == 400 && (body["message"] as? String)?.contains("changes[0]") == true)
         (status, body) = try await call("POST", "/v1/sync/push", token: t, body: Data([0xFF, 0xFE, 0x00]))
         #expect(status == 400)
+        // A header past the 32 KiB limit (docs/operations.md): refused, and the server goes on.
+        var huge = URLRequest(url: URL(string: server.url + "/healthz")!)
+        huge.setValue(String(repeating: "a", count: 40_000), forHTTPHeaderField: "X-Huge")
+        let hugeStatus = ((try? await URLSession.shared.data(for: huge))?.1 as? HTTPURLResponse)?.statusCode
+        #expect(hugeStatus == nil || hugeStatus == 400 || hugeStatus == 431, "a 40 KB header was answered \(hugeStatus ?? 0)")
+        (status, body) = try await call("GET", "/healthz")
+        #expect(status == 200)
         (status, body) = try await call("GET", "/v1/sync/pull?cursor=%%%", token: t)
         #expect(status == 400)
         (status, body) = try await call("GET", "/v1/sync/pull?limit=0", token: t)

@@ -139,3 +139,16 @@ import Testing
         #expect(result.selector == nil)
     }
 }
+
+/// Inputs the fuzz suites found (Tests/GlossFuzzTests), kept so the bug stays fixed.
+@Suite struct FuzzRegressionTests {
+    /// GLOSS_FUZZ_SEED=777, QueryFuzzTests: a stored position before the start of the text
+    /// crashed re-anchoring (negative array index) instead of falling back to searching.
+    @Test func reanchoringAPositionBeforeTheTextSearchesInstead() {
+        let text = ArticleText("The train has left the station, said Gallagher.")
+        let old = TextSelector(exact: "left the station", prefix: "", suffix: "", start: -3, end: 5, utf16Start: 0, utf16End: 0)
+        let result = Anchoring.reanchor(old, in: text)
+        #expect(result.status != .orphaned)
+        #expect(result.selector.map { text.slice($0.start..<$0.end) } == "left the station")
+    }
+}

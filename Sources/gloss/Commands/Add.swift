@@ -64,6 +64,9 @@ struct Add: ParsableCommand {
                 let short = try library.shortIDs()
                 let verb = imported.created ? "added" : "already in the library:"
                 Output.print("\(verb) \(short(imported.article.id.description))  \(imported.article.title)  (\(source))")
+                if imported.adopted > 0 {
+                    Output.print("  moved \(imported.adopted) imported highlights here from a placeholder article, re-anchored")
+                }
             }
         }
         if output.json { try Output.json(results) }

@@ -8,7 +8,7 @@ struct ServerDataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The server's database file.", discussion: "Default: $XDG_DATA_HOME/gloss/server.sqlite, else ~/.local/share/gloss/server.sqlite.", valueName: "path"))
     var data: String?
 
-    func open() throws -> SQLiteServerStore {
+    func open(durability: SQLiteServerStore.Durability = .full) throws -> SQLiteServerStore {
         let path: String
         if let data {
             path = data
@@ -21,7 +21,7 @@ struct ServerDataOptions: ParsableArguments {
             path = base + "/gloss/server.sqlite"
         }
         do {
-            return try SQLiteServerStore(path: path)
+            return try SQLiteServerStore(path: path, durability: durability)
         } catch let error as ServerError {
             throw error
         } catch {
@@ -47,11 +47,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "The largest request body accepted, in MiB.") var maxBody = 16
+    @Option(help: "The most requests served at once; more are answered 503 with Retry-After.") var maxConcurrent = 64
+    @Option(help: ArgumentHelp("full (each commit synced to disk) or normal (synced at checkpoints; see docs/operations.md).", valueName: "mode"))
+    var durability = "full"
     @OptionGroup var data: ServerDataOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535.") }
         guard (1...1024).contains(maxBody) else { throw ValidationError("--max-body is 1 to 1024 MiB.") }
+        guard (1...100_000).contains(maxConcurrent) else { throw ValidationError("--max-concurrent is 1 to 100000.") }
+        guard SQLiteServerStore.Durability(rawValue: durability) != nil else { throw ValidationError("--durability is full or normal.") }
     }
 
     func run() async throws {
@@ -61,9 +66,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "gloss.serve")
-        let store = try data.open()
+        let store = try data.open(durability: SQLiteServerStore.Durability(rawValue: durability) ?? .full)
         let app = buildApplication(
-            store: store, configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024), logger: logger,
+            store: store, configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024, maximumConcurrentRequests: maxConcurrent), logger: logger,
             onServerRunning: { port in logger.notice("gloss serve listening", metadata: ["address": "http://\(host):\(port)"]) }
         )
         try await app.runService()

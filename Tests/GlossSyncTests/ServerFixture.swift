@@ -1,0 +1,28 @@
+import Foundation
+import GlossServer
+import Logging
+
+/// A server store in a temporary folder (removed with the fixture) and a user's token.
+final class ServerFixture {
+    let folder: URL
+    let store: SQLiteServerStore
+    let token: String
+
+    init(_ name: String) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path)
+        token = try await store.addUser(name: "ana").token
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+}
+
+extension Logger {
+    /// For in-process servers in tests: warnings and errors only, so a failing test's output is readable.
+    static var quiet: Logger {
+        var logger = Logger(label: "gloss.test")
+        logger.logLevel = .warning
+        return logger
+    }
+}
