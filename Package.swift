@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "GlossServer",
             dependencies: [
-                "GlossModel", "GlossSync",
+                "GlossModel", "GlossSync", "GlossDocuments",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

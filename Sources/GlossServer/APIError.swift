@@ -12,6 +12,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public var code: String
     public var message: String
     public var headers: HTTPFields = [:]
+    /// For an ambiguous quote: the places it occurs, so a client can offer a choice.
+    public var candidates: [TextSelector]? = nil
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -20,7 +22,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSONResponse.make(ErrorBodyFor(code: code, message: message), status: status)
+        var response = JSONResponse.make(ErrorBodyFor(code: code, message: message, candidates: candidates), status: status)
         for field in headers { response.headers.append(field) }
         return response
     }
@@ -32,6 +34,16 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 struct ErrorBodyFor: Encodable {
     var code: String
     var message: String
+    var candidates: [TextSelector]? = nil
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(message, forKey: .message)
+        try c.encodeIfPresent(candidates, forKey: .candidates)
+    }
+
+    enum CodingKeys: String, CodingKey { case code, message, candidates }
 }
 
 /// JSON answers in the canonical encoding.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 
 /// How `gloss serve` runs.
@@ -35,6 +36,14 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
     let sync = router.group("v1/sync").add(middleware: AuthMiddleware(store: store))
     SyncController(store: store, maximumBodyBytes: configuration.maximumBodyBytes, bodyTimeout: configuration.bodyTimeout).addRoutes(to: sync)
+    router.get("v1/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: openAPIDocument)))
+    }
+    let api = router.group("v1").add(middleware: AuthMiddleware(store: store))
+    let limits = BodyLimits(bytes: configuration.maximumBodyBytes, timeout: configuration.bodyTimeout)
+    ArticleRoutes(store: store, limits: limits).add(to: api)
+    HighlightRoutes(store: store, limits: limits).add(to: api)
+    NoteRoutes(store: store, limits: limits).add(to: api)
     return router
 }
 

@@ -93,71 +93,10 @@ public final class SQLiteServerStore: ServerStore {
         guard request.changes.count <= PushRequest.maximumChanges else { throw ServerError.tooManyChanges(request.changes.count) }
         let maximumDrift = maximumDrift, physicalClock = physicalClock
         return try await pool.write { db in
-            guard let library = try Row.fetchOne(db, sql: "SELECT version, clock FROM libraries WHERE user_id = ?", arguments: [user.rawValue]) else {
-                throw ServerError.invalid("The user has no library.")
-            }
-            let current: Int64 = library["version"]
-            var clock = HybridClock(last: HLC(library["clock"] as String) ?? .zero, maximumDrift: maximumDrift, physical: physicalClock)
-            var version: Int64? = nil
-            var seq: Int64 = 0
-            var results: [PushResult] = []
-            results.reserveCapacity(request.changes.count)
-            for change in request.changes {
-                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, change.id.description]) == true {
-                    results.append(PushResult(id: change.id, outcome: .duplicate))
-                    continue
-                }
-                if let problem = change.problem {
-                    results.append(PushResult(id: change.id, outcome: .rejected, reason: problem))
-                    continue
-                }
-                guard change.device == request.device else {
-                    results.append(PushResult(id: change.id, outcome: .rejected, reason: "a device pushes only its own changes"))
-                    continue
-                }
-                var accepted = change
-                if clock.isTooFarAhead(change.clock) {
-                    // Clamp a clock running far ahead: stamp the change with the server's clock instead.
-                    accepted.clock = clock.receive(HLC(milliseconds: physicalClock() + maximumDrift, counter: 0))
-                } else {
-                    clock.receive(change.clock)
-                }
-                let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"),
-                                                   arguments: [user.rawValue, accepted.entityIdString])
-                    .map { try EntityRecord.decode(Data($0.utf8)) }
-                if let existing, existing.kind != accepted.entity {
-                    results.append(PushResult(id: change.id, outcome: .rejected, reason: "\(accepted.entityIdString) is a \(existing.kind.rawValue)"))
-                    continue
-                }
-                let (record, outcome) = Merge.apply(accepted, to: existing)
-                guard let record, outcome != .rejected else {
-                    results.append(PushResult(id: change.id, outcome: .rejected, reason: "no \(accepted.entity.rawValue) \(accepted.entityIdString) exists"))
-                    continue
-                }
-                let next = version ?? current + 1
-                version = next
-                seq += 1
-                try db.cachedStatement(sql: """
-                    INSERT INTO entities(user_id, id, kind, record, version) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version
-                    """).execute(
-                    arguments: [user.rawValue, record.idString, record.kind.rawValue, JSONWriter.string(record), next]
-                )
-                try db.cachedStatement(
-                    sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                ).execute(
-                    arguments: [user.rawValue, accepted.id.description, next, seq, accepted.entityIdString, accepted.device.rawValue,
-                                outcome.rawValue, JSONWriter.string(accepted)]
-                )
-                results.append(PushResult(id: change.id, outcome: PushOutcome(outcome)))
-            }
-            try db.execute(sql: "UPDATE libraries SET version = ?, clock = ? WHERE user_id = ?",
-                           arguments: [version ?? current, clock.last.description, user.rawValue])
-            try db.execute(
-                sql: "INSERT INTO devices(user_id, device, last_seen) VALUES (?, ?, ?) ON CONFLICT(user_id, device) DO UPDATE SET last_seen = excluded.last_seen",
-                arguments: [user.rawValue, request.device.rawValue, Timestamp.now().description]
-            )
-            return PushResponse(version: version ?? current, results: results)
+            var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
+            let results = try library.apply(request.changes, device: request.device, db: db)
+            try library.save(db, device: request.device)
+            return PushResponse(version: library.version, results: results)
         }
     }
 

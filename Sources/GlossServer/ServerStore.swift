@@ -32,7 +32,7 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
 
 /// Everything the server keeps: accounts and each user's library. The HTTP routes and the
 /// merge function do not know which implementation runs (SQLite by default; PostgreSQL later).
-public protocol ServerStore: Sendable {
+public protocol ServerStore: ResourceStore {
     /// Creates a user and returns its first API token (shown once).
     func addUser(name: String) async throws -> (user: UserID, token: String)
     /// Issues another token for an existing user.

@@ -22,7 +22,7 @@ struct SyncController<Store: ServerStore> {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
             throw APIError(.contentTooLarge, "too_large", "The request body is larger than \(maximumBodyBytes) bytes.")
         }
-        let body = try await Self.collect(request, upTo: maximumBodyBytes, within: bodyTimeout)
+        let body = try await request.collectBody(upTo: maximumBodyBytes, within: bodyTimeout)
         let push: PushRequest
         do {
             push = try PushRequest.decode(Data(buffer: body))
@@ -60,24 +60,6 @@ struct SyncController<Store: ServerStore> {
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: page))
         )
-    }
-
-    /// The whole request body, or 408 when it does not arrive in time.
-    static func collect(_ request: Request, upTo limit: Int, within timeout: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await request.body.collect(upTo: limit) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else {
-                var error = APIError(.requestTimeout, "timeout", "The request body did not arrive within \(timeout.components.seconds) s.")
-                error.headers[.connection] = "close"
-                throw error
-            }
-            return body
-        }
     }
 
     /// A short, safe description of a decoding error: where and what, no internals.

@@ -25,6 +25,9 @@ struct SlowStore: ServerStore {
     func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse {
         try await base.pull(user: user, after: cursor, limit: limit)
     }
+    func record(user: UserID, id: String) async throws -> EntityRecord? { try await base.record(user: user, id: id) }
+    func records(user: UserID, _ query: RecordQuery) async throws -> [EntityRecord] { try await base.records(user: user, query) }
+    func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
 }
 
 @Suite struct BackPressureTests {

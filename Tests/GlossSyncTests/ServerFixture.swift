@@ -3,7 +3,7 @@ import GlossServer
 import Logging
 
 /// A server store in a temporary folder (removed with the fixture) and a user's token.
-final class ServerFixture {
+final class ServerFixture: Sendable {
     let folder: URL
     let store: SQLiteServerStore
     let token: String

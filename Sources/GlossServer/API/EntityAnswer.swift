@@ -1,0 +1,61 @@
+import Foundation
+import GlossModel
+import GlossSync
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// How the HTTP API answers with one entity: its canonical JSON, an `ETag` naming its version, and
+/// for a create, 201 with `Location`.
+enum EntityAnswer {
+    static func make(_ record: EntityRecord, status: HTTPResponse.Status = .ok, location: String? = nil, outcome: PushOutcome? = nil) throws -> Response {
+        let data: Data
+        switch record.kind {
+        case .article: data = try CanonicalJSON.encode(Article(record: record))
+        case .highlight: data = try CanonicalJSON.encode(Highlight(record: record))
+        case .note: data = try CanonicalJSON.encode(Note(record: record))
+        }
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: Version(record).etag]
+        if let location { headers[.location] = location }
+        if let outcome { headers[Version.outcomeHeader] = outcome.rawValue }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// 404 for an ID that is not an entity of this kind in the caller's library (another user's IDs included).
+    static func notFound(_ kind: EntityKind, _ id: String) -> APIError {
+        APIError(.notFound, "not_found", "There is no \(kind.rawValue) \(id.prefix(40)) in this library.")
+    }
+}
+
+/// An entity's version as an `ETag`: the stamp of its latest write, and for a note the stamp of its
+/// body, which a later `If-Match` hands back so an edit made on an old version merges against it.
+struct Version: Equatable {
+    static let outcomeHeader = HTTPField.Name("Gloss-Merge")!
+
+    var latest: String
+    var body: String?
+
+    init(_ record: EntityRecord) {
+        latest = record.latestStamp?.description ?? ""
+        body = record.kind == .note ? record.stamps["body"]?.description : nil
+    }
+
+    init?(etag: String) {
+        var text = Substring(etag.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        guard text.count >= 2, text.first == "\"", text.last == "\"" else { return nil }
+        var base64 = text.dropFirst().dropLast().replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard base64.count <= 1024, let data = Data(base64Encoded: base64),
+              case .array(let parts)? = try? JSONParser.parse(data), parts.count == 2, let latest = parts[0].stringValue else { return nil }
+        self.latest = latest
+        body = parts[1].stringValue
+    }
+
+    var etag: String {
+        let json = (try? CanonicalJSON.string([latest, body ?? ""])) ?? "[]"
+        let base64 = Data(json.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "\"\(base64)\""
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GlossModel
+import Hummingbird
+
+/// `/v1/articles/{id}/highlights` and `/v1/highlights`: list, create from a quote (the CLI's
+/// forgiving search, refusing ambiguity: 409 with the candidate places, 422 when not found) or
+/// from code-point positions, get, update colour and tags, delete, restore.
+struct HighlightRoutes<Store: ServerStore> {
+    let store: Store
+    let limits: BodyLimits
+
+    func add(to group: RouterGroup<GlossRequestContext>) {
+        group.get("highlights", use: list)
+        group.get("articles/:id/highlights", use: listOfArticle)
+        group.post("articles/:id/highlights", use: create)
+        group.get("highlights/:id", use: get)
+        group.patch("highlights/:id", use: update)
+        group.delete("highlights/:id", use: delete)
+        group.post("highlights/:id/restore", use: restore)
+    }
+
+    @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
+        try await page(request, context, article: try request.queryID("articleId"))
+    }
+
+    @Sendable func listOfArticle(request: Request, context: GlossRequestContext) async throws -> Response {
+        let article = try await Resource.find(.article, request, context, store)
+        return try await page(request, context, article: article.idString)
+    }
+
+    private func page(_ request: Request, _ context: GlossRequestContext, article: String?) async throws -> Response {
+        let user = try context.requireUser()
+        let listing = try Listing(request)
+        var query = RecordQuery(kind: .highlight, after: listing.after, limit: listing.limit + 1)
+        query.articleId = article
+        query.tag = request.uri.queryParameters.get("tag")
+        query.updatedAfter = try request.queryTimestamp("updatedAfter")
+        query.includeDeleted = try request.queryBool("deleted")
+        let records = try await store.records(user: user, query)
+        return Listing.page(records, limit: listing.limit) { Highlight(record: $0) }
+    }
+
+    @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let articleRecord = try await Resource.find(.article, request, context, store)
+        guard !articleRecord.deleted else { throw APIError(.conflict, "deleted", "The article \(articleRecord.idString) is deleted; restore it first.") }
+        let body = try await RequestBody.read(request, limits: limits, allowed: ["quote", "prefix", "suffix", "occurrence", "start", "end", "color", "tags"])
+        let text = ArticleText(articleRecord.string("text") ?? "")
+        let selector = try Self.selector(body, in: text)
+        let color = try body.string("color") ?? Highlight.defaultColor
+        guard !color.isEmpty, color.count <= 40 else { throw APIError.badRequest("\"color\" is a name of 1 to 40 characters.") }
+        let tags = try body.tags() ?? []
+        let id = ID<Highlight>.timeOrdered()
+        let article = articleRecord.idString
+        _ = try await store.edit(user: user) { edit in
+            let fields: [String: JSONValue] = [
+                "articleId": .string(article), "exact": .string(selector.exact), "prefix": .string(selector.prefix),
+                "suffix": .string(selector.suffix), "start": .int(Int64(selector.start)), "end": .int(Int64(selector.end)),
+                "utf16Start": .int(Int64(selector.utf16Start)), "utf16End": .int(Int64(selector.utf16End)),
+                "color": .string(color), "anchor": .string(AnchorStatus.exact.rawValue), "anchorScore": .null,
+            ]
+            edit.change(.highlight, id.uuid, .create, fields: fields.mapValues { FieldChange(new: $0) },
+                        tags: Dictionary(uniqueKeysWithValues: tags.map { ($0, true) }))
+        }
+        guard let record = try await store.record(user: user, id: id.description) else { throw EntityAnswer.notFound(.highlight, id.description) }
+        return try EntityAnswer.make(record, status: .created, location: "/v1/highlights/\(id)")
+    }
+
+    /// The place a create request names: `quote` (with optional `prefix`, `suffix`, `occurrence`)
+    /// or `start` and `end` in code points.
+    static func selector(_ body: RequestBody, in text: ArticleText) throws -> TextSelector {
+        if let quote = try body.string("quote") {
+            guard !body.has("start"), !body.has("end") else { throw APIError.badRequest("A highlight is given by \"quote\" or by \"start\" and \"end\", not both.") }
+            let hints = QuoteFinder.Hints(prefix: try body.string("prefix"), suffix: try body.string("suffix"), occurrence: try body.integer("occurrence"))
+            switch QuoteFinder(text: text).find(quote, hints: hints) {
+            case .success(let selector): return selector
+            case .failure(.emptyQuote): throw APIError.badRequest("\"quote\" needs some text.")
+            case .failure(.notFound): throw APIError(.unprocessableContent, "quote_not_found", "The quote is not in the article's text.")
+            case .failure(.occurrenceOutOfRange(let requested, let found)):
+                throw APIError(.unprocessableContent, "quote_not_found", "The quote occurs \(found) times, so there is no occurrence \(requested).")
+            case .failure(.ambiguous(let places)):
+                var error = APIError(.conflict, "ambiguous_quote",
+                                     "The quote occurs \(places.count) times; pick one with \"occurrence\" (1 to \(places.count)), \"prefix\" or \"suffix\".")
+                error.candidates = places
+                throw error
+            }
+        }
+        guard let start = try body.integer("start"), let end = try body.integer("end") else {
+            throw APIError.badRequest("A highlight needs \"quote\", or \"start\" and \"end\".")
+        }
+        guard start < end, end <= text.count else {
+            throw APIError(.unprocessableContent, "bad_range", "start and end must satisfy 0 <= start < end <= \(text.count) (code points of the article's text).")
+        }
+        return TextSelector(text: text, start: start, end: end)
+    }
+
+    @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
+        try EntityAnswer.make(try await Resource.find(.highlight, request, context, store))
+    }
+
+    @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let id = try Resource.id(context)
+        let body = try await RequestBody.read(request, limits: limits, allowed: ["color", "tags"])
+        var values: [String: JSONValue] = [:]
+        if let color = try body.string("color") {
+            guard !color.isEmpty, color.count <= 40 else { throw APIError.badRequest("\"color\" is a name of 1 to 40 characters.") }
+            values["color"] = .string(color)
+        }
+        return try await Resource.update(.highlight, id: id, user: user, store: store, values: values, tags: try body.tags())
+    }
+
+    @Sendable func delete(request: Request, context: GlossRequestContext) async throws -> Response {
+        try await Resource.setDeleted(.highlight, true, context, store)
+    }
+
+    @Sendable func restore(request: Request, context: GlossRequestContext) async throws -> Response {
+        try await Resource.setDeleted(.highlight, false, context, store)
+    }
+}

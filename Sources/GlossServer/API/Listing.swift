@@ -1,0 +1,86 @@
+import Foundation
+import GlossModel
+import Hummingbird
+
+/// Paging of the HTTP API's lists: `limit` (1 to 500, default 100) and an opaque `cursor` that the
+/// previous page handed out as `next`.
+struct Listing {
+    static let defaultLimit = 100
+    static let maximumLimit = 500
+
+    var limit: Int
+    /// The last ID of the previous page.
+    var after: String?
+
+    init(_ request: Request) throws {
+        let query = request.uri.queryParameters
+        limit = Self.defaultLimit
+        if let text = query.get("limit") {
+            guard let value = Int(text), value >= 1, value <= Self.maximumLimit else {
+                throw APIError.badRequest("limit is a number from 1 to \(Self.maximumLimit).")
+            }
+            limit = value
+        }
+        if let text = query.get("cursor"), !text.isEmpty {
+            guard let id = Self.decode(text) else { throw APIError(.badRequest, "bad_cursor", "The cursor is not one this server handed out.") }
+            after = id
+        }
+    }
+
+    /// The cursor that continues after `id`.
+    static func cursor(after id: String) -> String {
+        Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String) -> String? {
+        guard cursor.count <= 64 else { return nil }
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8), ID<Article>(id) != nil else { return nil }
+        return id
+    }
+
+    /// A page of records as the answer `{"items": [...], "next": cursor or null}`.
+    static func page<Item: Encodable>(_ records: [EntityRecord], limit: Int, item: (EntityRecord) -> Item?) -> Response {
+        let shown = records.prefix(limit)
+        let next = records.count > limit ? shown.last.map { cursor(after: $0.idString) } : nil
+        return JSONResponse.make(Page(items: shown.compactMap(item), next: next))
+    }
+
+    struct Page<Item: Encodable>: Encodable {
+        var items: [Item]
+        var next: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(items, forKey: .items)
+            try c.encode(next, forKey: .next)
+        }
+
+        enum CodingKeys: String, CodingKey { case items, next }
+    }
+}
+
+/// Query parameters shared by the lists.
+extension Request {
+    func queryTimestamp(_ name: String) throws -> Timestamp? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let time = Timestamp(text) else { throw APIError.badRequest("\(name) is an RFC 3339 date and time, like 2026-11-23T08:15:02Z.") }
+        return time
+    }
+
+    func queryID(_ name: String) throws -> String? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let id = ID<Article>(text) else { throw APIError.badRequest("\(name) must be a full ID (a UUID).") }
+        return id.description
+    }
+
+    func queryBool(_ name: String) throws -> Bool {
+        switch uri.queryParameters.get(name) {
+        case nil, "false": return false
+        case "true": return true
+        default: throw APIError.badRequest("\(name) is true or false.")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import GlossModel
+import GlossSync
+
+extension SQLiteServerStore {
+    public func record(user: UserID, id: String) async throws -> EntityRecord? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?", arguments: [user.rawValue, id.lowercased()])
+                .map { try EntityRecord.decode(Data($0.utf8)) }
+        }
+    }
+
+    public func records(user: UserID, _ query: RecordQuery) async throws -> [EntityRecord] {
+        var sql = "SELECT record FROM entities WHERE user_id = ? AND kind = ?"
+        var arguments: [DatabaseValue] = [user.rawValue.databaseValue, query.kind.rawValue.databaseValue]
+        if let after = query.after {
+            sql += " AND id > ?"
+            arguments.append(after.databaseValue)
+        }
+        if !query.includeDeleted {
+            sql += " AND coalesce(json_extract(record, '$.fields.deleted'), 0) = 0"
+        }
+        if let tag = query.tag {
+            sql += " AND json_extract(record, '$.tags.' || json_quote(?) || '.present') = 1"
+            arguments.append(tag.databaseValue)
+        }
+        if let article = query.articleId {
+            sql += " AND json_extract(record, '$.fields.articleId') = ?"
+            arguments.append(article.databaseValue)
+        }
+        if let highlight = query.highlightId {
+            sql += " AND json_extract(record, '$.fields.highlightId') = ?"
+            arguments.append(highlight.databaseValue)
+        }
+        if query.standalone {
+            sql += " AND json_extract(record, '$.fields.articleId') IS NULL AND json_extract(record, '$.fields.highlightId') IS NULL"
+        }
+        if query.conflicted {
+            sql += " AND json_array_length(record, '$.conflicts') > 0"
+        }
+        if let updated = query.updatedAfter {
+            sql += " AND json_extract(record, '$.updatedAt') > ?"
+            arguments.append(updated.description.databaseValue)
+        }
+        sql += " ORDER BY id LIMIT ?"
+        arguments.append(query.limit.databaseValue)
+        return try await pool.read { [sql, arguments] db in
+            try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try EntityRecord.decode(Data($0.utf8)) }
+        }
+    }
+
+    public func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
+        let maximumDrift = maximumDrift, physicalClock = physicalClock
+        return try await pool.write { db in
+            var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
+            let state = library
+            var edit = ServerEdit(
+                lookup: { try state.record($0.lowercased(), db: db) },
+                history: { id, stamp in
+                    try String.fetchAll(db, sql: "SELECT change FROM changes WHERE user_id = ? AND entity_id = ? AND device = ?",
+                                        arguments: [user.rawValue, id, stamp.device.rawValue])
+                        .lazy.compactMap { try? Change.decode(Data($0.utf8)) }
+                        .first { $0.clock == stamp.clock }?.fields["body"]?.new.stringValue
+                },
+                clock: library.clock
+            )
+            try build(&edit)
+            library.clock = edit.clock
+            let outcomes = try library.apply(edit.changes, device: ServerEdit.device, db: db)
+            if !edit.changes.isEmpty { try library.save(db, device: ServerEdit.device) }
+            var records: [String: EntityRecord] = [:]
+            for id in Set(edit.changes.map(\.entityIdString)) { records[id] = try library.record(id, db: db) }
+            let created = zip(edit.changes, outcomes).filter { $0.op == .create && $1.outcome == .applied }.map(\.0.entityIdString)
+            return EditResult(outcomes: outcomes, records: records, created: Set(created))
+        }
+    }
+}

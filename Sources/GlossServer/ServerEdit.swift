@@ -1,0 +1,81 @@
+import Foundation
+import GlossModel
+import GlossSync
+
+/// Which records of one kind a list of the HTTP API wants, one page at a time (ordered by ID).
+public struct RecordQuery: Sendable, Equatable {
+    public var kind: EntityKind
+    /// The last ID of the previous page.
+    public var after: String?
+    public var limit: Int
+    public var tag: String?
+    public var articleId: String?
+    public var highlightId: String?
+    /// Notes only: those on neither an article nor a highlight.
+    public var standalone = false
+    public var updatedAfter: Timestamp?
+    public var includeDeleted = false
+    /// Notes only: those with unresolved conflict versions.
+    public var conflicted = false
+
+    public init(kind: EntityKind, after: String? = nil, limit: Int = 100) {
+        self.kind = kind
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// One write through the HTTP API, built inside the store's write transaction: it reads the
+/// current records and makes changes stamped with the library's own clock, which the store then
+/// applies exactly as it applies a push. So an API write is journaled, merged and pulled like
+/// any machine's edit.
+public struct ServerEdit {
+    /// The device that API writes are journaled under.
+    public static let device = DeviceID(rawValue: "server-api")
+
+    let lookup: (String) throws -> EntityRecord?
+    let history: (String, Stamp) throws -> String?
+    var clock: HybridClock
+    public private(set) var changes: [Change] = []
+
+    /// The current record of an entity of this user's library, or nil.
+    public func record(_ id: String) throws -> EntityRecord? { try lookup(id) }
+
+    /// The note body that the write `stamp` set, from the journal (nil if no single change set it).
+    public func body(writtenBy stamp: Stamp, note id: String) throws -> String? { try history(id, stamp) }
+
+    /// Adds a change, stamped with the next clock value.
+    public mutating func change(
+        _ entity: EntityKind, _ id: UUID, _ op: ChangeOperation, fields: [String: FieldChange] = [:], tags: [String: Bool] = [:],
+        base: Stamp? = nil, resolves: [Stamp] = []
+    ) {
+        changes.append(Change(
+            entity: entity, entityId: id, op: op, clock: clock.now(), device: Self.device,
+            fields: fields, tags: tags, base: base, resolves: resolves
+        ))
+    }
+}
+
+/// What an edit did: each change's outcome and the records it touched, as they are now.
+public struct EditResult: Sendable {
+    public var outcomes: [PushResult]
+    public var records: [String: EntityRecord]
+    /// The entities this edit created.
+    public var created: Set<String>
+
+    /// The merge outcome the answer reports: the most eventful of the changes (a conflict beats a merge).
+    public var outcome: PushOutcome {
+        let order: [PushOutcome] = [.conflicted, .merged, .superseded, .applied, .duplicate, .rejected]
+        return order.first { o in outcomes.contains { $0.outcome == o } } ?? .applied
+    }
+}
+
+/// The HTTP API's reads and writes of a user's library (beside push and pull).
+public protocol ResourceStore: Sendable {
+    /// The current record of an entity of this user's library, or nil (also for another user's IDs).
+    func record(user: UserID, id: String) async throws -> EntityRecord?
+    /// One page of records of a kind, filtered as the query says.
+    func records(user: UserID, _ query: RecordQuery) async throws -> [EntityRecord]
+    /// Runs `build` in one write transaction and applies the changes it made through the merge function.
+    func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult
+}
