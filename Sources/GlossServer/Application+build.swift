@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration = .seconds(60)
     /// A connection with nothing read or written for this long is closed (docs/operations.md).
     public var idleTimeout: Duration = .seconds(30)
+    /// Browser origins allowed to call the API (CORS); none by default.
+    public var corsOrigins: [String] = []
     /// Header limits: all headers of a request together, and how many (past them the connection is refused).
     public static let maximumHeaderBytes = 32 * 1024
     public static let maximumHeaderCount = 100
@@ -30,6 +32,7 @@ public struct ServerConfiguration: Sendable {
 /// The router: health, then the sync routes behind the token check. Every error is JSON.
 public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerConfiguration) -> Router<GlossRequestContext> {
     let router = Router(context: GlossRequestContext.self)
+    if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: Set(configuration.corsOrigins))) }
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ConcurrencyLimitMiddleware(limit: configuration.maximumConcurrentRequests))
@@ -44,6 +47,7 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     ArticleRoutes(store: store, limits: limits).add(to: api)
     HighlightRoutes(store: store, limits: limits).add(to: api)
     NoteRoutes(store: store, limits: limits).add(to: api)
+    ChangeRoutes(store: store).add(to: api)
     return router
 }
 

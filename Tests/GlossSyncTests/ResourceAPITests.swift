@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import NIOCore
+import AsyncHTTPClient
 
 /// The HTTP API's resources, through the real router in process.
 @Suite struct ResourceAPITests {
@@ -266,6 +267,38 @@ import NIOCore
     }
 }
 
+@Suite struct CORSTests {
+    @Test func onlyConfiguredOriginsGetCORSHeadersAndPreflightsNeedNoToken() async throws {
+        let fixture = try await ServerFixture("cors")
+        var configuration = ServerConfiguration()
+        configuration.corsOrigins = ["https://notes.example.org"]
+        let app = Application(router: buildRouter(store: fixture.store, configuration: configuration), logger: .quiet)
+        let token = fixture.token
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/notes", method: .options,
+                                     headers: [.origin: "https://notes.example.org", .accessControlRequestMethod: "PATCH"]) { response in
+                #expect(response.status == .noContent)
+                #expect(response.headers[.accessControlAllowOrigin] == "https://notes.example.org")
+                #expect(response.headers[.accessControlAllowHeaders]?.contains("If-Match") == true)
+            }
+            try await client.execute(uri: "/v1/notes", method: .get, headers: [.origin: "https://notes.example.org", .authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.accessControlAllowOrigin] == "https://notes.example.org")
+                #expect(response.headers[.accessControlExposeHeaders]?.contains("ETag") == true)
+            }
+            // A 401 carries the header too, so the browser client can read the error.
+            try await client.execute(uri: "/v1/notes", method: .get, headers: [.origin: "https://notes.example.org"]) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.accessControlAllowOrigin] == "https://notes.example.org")
+            }
+            try await client.execute(uri: "/v1/notes", method: .get, headers: [.origin: "https://evil.example", .authorization: "Bearer \(token)"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+        }
+        withExtendedLifetime(fixture) {}
+    }
+}
+
 /// The sync protocol straight into the store, without faults.
 struct DirectTransport: SyncTransport {
     let store: SQLiteServerStore
@@ -276,5 +309,49 @@ struct DirectTransport: SyncTransport {
     func pull(cursor: String?, limit: Int) async throws -> PullResponse {
         guard let position = cursor.map({ SyncCursor($0) }) ?? SyncCursor.start else { throw ServerError.badCursor }
         return try await store.pull(user: user, after: position, limit: limit)
+    }
+}
+
+@Suite struct ChangeFeedTests {
+    /// A client streaming the feed sees another machine's push within a second.
+    @Test func aStreamingClientSeesAnotherMachinesEditWithinASecond() async throws {
+        let fixture = try await ServerFixture("feed")
+        let app = Application(router: buildRouter(store: fixture.store, configuration: ServerConfiguration()), logger: .quiet)
+        let token = fixture.token
+        let store = fixture.store
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            // The JSON form: one page from the beginning.
+            try await client.execute(uri: "/v1/changes", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"hasMore\":false"))
+            }
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/changes")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            let response = try await http.execute(request, timeout: .seconds(30))
+            #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+
+            // Another machine pushes a note once the stream is open.
+            let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "desktop"))
+            let note = try library.addNote(body: "Pushed from the desktop")
+            let user = try #require(try await store.authenticate(token: token))
+            let pushedAt = ContinuousClock.now
+            _ = try await SyncClient(replica: library, transport: DirectTransport(store: store, user: user)).sync()
+
+            var received = ""
+            for try await chunk in response.body {
+                received += String(buffer: chunk)
+                if received.contains(note.id.description) { break }
+                if ContinuousClock.now - pushedAt > .seconds(5) { break }
+            }
+            let delay = ContinuousClock.now - pushedAt
+            #expect(received.contains(note.id.description), "the pushed note never arrived: \(received.prefix(300))")
+            #expect(received.contains("event: changes\nid: "))
+            #expect(delay < .seconds(1), "arrived after \(delay)")
+            try await http.shutdown()
+        }
+        withExtendedLifetime(fixture) {}
     }
 }

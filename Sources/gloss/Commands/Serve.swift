@@ -50,9 +50,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The most requests served at once; more are answered 503 with Retry-After.") var maxConcurrent = 64
     @Option(help: ArgumentHelp("full (each commit synced to disk) or normal (synced at checkpoints; see docs/operations.md).", valueName: "mode"))
     var durability = "full"
+    @Option(name: .customLong("cors-origin"), help: ArgumentHelp("A browser origin allowed to call the API, like https://notes.example.org (repeatable; none by default).", valueName: "origin"))
+    var corsOrigins: [String] = []
     @OptionGroup var data: ServerDataOptions
 
     func validate() throws {
+        for origin in corsOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
+            throw ValidationError("--cors-origin takes an origin like https://notes.example.org (scheme and host, no path), not \(origin).")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535.") }
         guard (1...1024).contains(maxBody) else { throw ValidationError("--max-body is 1 to 1024 MiB.") }
         guard (1...100_000).contains(maxConcurrent) else { throw ValidationError("--max-concurrent is 1 to 100000.") }
@@ -67,8 +72,10 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "gloss.serve")
         let store = try data.open(durability: SQLiteServerStore.Durability(rawValue: durability) ?? .full)
+        var configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024, maximumConcurrentRequests: maxConcurrent)
+        configuration.corsOrigins = corsOrigins
         let app = buildApplication(
-            store: store, configuration: ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024, maximumConcurrentRequests: maxConcurrent), logger: logger,
+            store: store, configuration: configuration, logger: logger,
             onServerRunning: { port in logger.notice("gloss serve listening", metadata: ["address": "http://\(host):\(port)"]) }
         )
         try await app.runService()

@@ -1,0 +1,65 @@
+import Foundation
+import GlossModel
+import GlossSync
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// `GET /v1/changes?since=CURSOR`: the change feed. As JSON, one page in the shape of a sync pull
+/// (`changes`, `records`, `cursor`, `hasMore`). With `Accept: text/event-stream` it stays open
+/// and sends each new page as a server-sent event whose `id` is the cursor after it, so a
+/// reconnecting client resumes with `Last-Event-ID`. The stream polls the store (every 250 ms),
+/// which keeps the server stateless: any process sees changes pushed to any other.
+struct ChangeRoutes<Store: ServerStore> {
+    let store: Store
+    static var pollInterval: Duration { .milliseconds(250) }
+    static var keepAliveInterval: Duration { .seconds(15) }
+
+    func add(to group: RouterGroup<GlossRequestContext>) {
+        group.get("changes", use: feed)
+    }
+
+    @Sendable func feed(request: Request, context: GlossRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var cursor = SyncCursor.start
+        if let text = request.uri.queryParameters.get("since") ?? request.headers[HTTPField.Name("Last-Event-ID")!], !text.isEmpty {
+            guard let parsed = SyncCursor(text) else { throw APIError(.badRequest, "bad_cursor", ServerError.badCursor.description) }
+            cursor = parsed
+        }
+        var limit = PullResponse.defaultLimit
+        if let text = request.uri.queryParameters.get("limit") {
+            guard let value = Int(text), value >= 1, value <= PullResponse.maximumLimit else {
+                throw APIError.badRequest("limit is a number from 1 to \(PullResponse.maximumLimit).")
+            }
+            limit = value
+        }
+        guard request.headers[.accept]?.contains("text/event-stream") == true else {
+            let page = try await store.pullJSON(user: user, after: cursor, limit: limit)
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
+        }
+        let store = store, start = cursor, pageLimit = limit
+        let body = ResponseBody { writer in
+            var cursor = start
+            var lastWrite = ContinuousClock.now
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let page = try await store.pull(user: user, after: cursor, limit: pageLimit)
+                if page.changes.isEmpty {
+                    if ContinuousClock.now - lastWrite > Self.keepAliveInterval {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        lastWrite = .now
+                    }
+                    try? await Task.sleep(for: Self.pollInterval)
+                    continue
+                }
+                let data = String(decoding: page.encoded(), as: UTF8.self)
+                try await writer.write(ByteBuffer(string: "event: changes\nid: \(page.cursor)\ndata: \(data)\n\n"))
+                lastWrite = .now
+                cursor = SyncCursor(page.cursor) ?? cursor
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}
