@@ -52,7 +52,7 @@ struct SyncController<Store: ServerStore> {
             limit = value
         }
         var cursor = SyncCursor.start
-        if let text = query.get("cursor"), !text.isEmpty {
+        if let text = query.get("cursor") {
             guard let parsed = SyncCursor(text) else { throw APIError(.badRequest, "bad_cursor", ServerError.badCursor.description) }
             cursor = parsed
         }

@@ -78,7 +78,12 @@ import AsyncHTTPClient
             #expect(try await api.call(.delete, "/v1/articles/\(id)").status == 204)
             #expect((try await api.call(.get, "/v1/articles").json["items"] as? [Any])?.count == 0)
             #expect((try await api.call(.get, "/v1/articles?deleted=true").json["items"] as? [Any])?.count == 1)
-            #expect(try await api.call(.patch, "/v1/articles/\(id)", Self.json(["title": "x"])).status == 409)
+            #expect(try await api.call(.patch, "/v1/articles/\(id)", Self.json(["title": "x"])).status == 410)
+            let gone = try await api.call(.get, "/v1/articles/\(id)")
+            #expect(gone.status == 410)
+            #expect((gone.json["message"] as? String)?.contains("/restore") == true)
+            #expect(try await api.call(.get, "/v1/articles/\(id)/highlights").status == 410)
+            #expect(try await api.call(.get, "/v1/articles/\(id)?deleted=true").json["deleted"] as? Bool == true)
             let restored = try await api.call(.post, "/v1/articles/\(id)/restore")
             #expect(restored.status == 200)
             #expect(restored.json["deleted"] as? Bool == false)
@@ -228,6 +233,13 @@ import AsyncHTTPClient
                         "/v1/notes?articleId=abc", "/v1/notes?standalone=maybe", "/v1/notes?cursor=" + String(repeating: "A", count: 80)] {
                 #expect(try await api.call(.get, uri).status == 400, "\(uri)")
             }
+            #expect(try await api.call(.get, "/v1/notes?cursor=").status == 400, "an empty cursor is not the start")
+            let article = try #require(try await api.call(.post, "/v1/articles", Self.json(["text": "Short text."])).json["id"] as? String)
+            #expect(try await api.call(.post, "/v1/articles/\(article)/highlights", Self.json(["start": 0, "end": 5, "occurrence": 0])).status == 400)
+            #expect(try await api.call(.post, "/v1/articles/\(article)/highlights", Self.json(["quote": "Short", "occurrence": 0])).status == 400)
+            let wrongMethod = try await api.call(.put, "/v1/notes/\(UUID().uuidString)")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.headers[.allow] == "DELETE, GET, PATCH")
             #expect(try await api.call(.get, "/v1/notes/not-an-id").status == 404)
             #expect(try await api.call(.get, "/v1/notes/\(UUID().uuidString)").status == 404)
         }

@@ -73,7 +73,7 @@ struct ArticleRoutes<Store: ServerStore> {
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
-        try EntityAnswer.make(try await Resource.find(.article, request, context, store))
+        try EntityAnswer.make(try await Resource.find(.article, request, context, store, allowDeleted: try request.queryBool("deleted")))
     }
 
     @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {

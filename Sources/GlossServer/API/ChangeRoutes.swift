@@ -23,7 +23,7 @@ struct ChangeRoutes<Store: ServerStore> {
     @Sendable func feed(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
         var cursor = SyncCursor.start
-        if let text = request.uri.queryParameters.get("since") ?? request.headers[HTTPField.Name("Last-Event-ID")!], !text.isEmpty {
+        if let text = request.uri.queryParameters.get("since") ?? request.headers[HTTPField.Name("Last-Event-ID")!] {
             guard let parsed = SyncCursor(text) else { throw APIError(.badRequest, "bad_cursor", ServerError.badCursor.description) }
             cursor = parsed
         }

@@ -43,7 +43,6 @@ struct HighlightRoutes<Store: ServerStore> {
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let articleRecord = try await Resource.find(.article, request, context, store)
-        guard !articleRecord.deleted else { throw APIError(.conflict, "deleted", "The article \(articleRecord.idString) is deleted; restore it first.") }
         let body = try await RequestBody.read(request, limits: limits, allowed: ["quote", "prefix", "suffix", "occurrence", "start", "end", "color", "tags"])
         let text = ArticleText(articleRecord.string("text") ?? "")
         let selector = try Self.selector(body, in: text)
@@ -71,7 +70,9 @@ struct HighlightRoutes<Store: ServerStore> {
     static func selector(_ body: RequestBody, in text: ArticleText) throws -> TextSelector {
         if let quote = try body.string("quote") {
             guard !body.has("start"), !body.has("end") else { throw APIError.badRequest("A highlight is given by \"quote\" or by \"start\" and \"end\", not both.") }
-            let hints = QuoteFinder.Hints(prefix: try body.string("prefix"), suffix: try body.string("suffix"), occurrence: try body.integer("occurrence"))
+            let occurrence = try body.integer("occurrence")
+            if let occurrence, occurrence < 1 { throw APIError.badRequest("\"occurrence\" counts from 1.") }
+            let hints = QuoteFinder.Hints(prefix: try body.string("prefix"), suffix: try body.string("suffix"), occurrence: occurrence)
             switch QuoteFinder(text: text).find(quote, hints: hints) {
             case .success(let selector): return selector
             case .failure(.emptyQuote): throw APIError.badRequest("\"quote\" needs some text.")
@@ -85,6 +86,9 @@ struct HighlightRoutes<Store: ServerStore> {
                 throw error
             }
         }
+        if let extra = ["prefix", "suffix", "occurrence"].first(where: body.has) {
+            throw APIError.badRequest("\"\(extra)\" goes with \"quote\", not with \"start\" and \"end\".")
+        }
         guard let start = try body.integer("start"), let end = try body.integer("end") else {
             throw APIError.badRequest("A highlight needs \"quote\", or \"start\" and \"end\".")
         }
@@ -95,7 +99,7 @@ struct HighlightRoutes<Store: ServerStore> {
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
-        try EntityAnswer.make(try await Resource.find(.highlight, request, context, store))
+        try EntityAnswer.make(try await Resource.find(.highlight, request, context, store, allowDeleted: try request.queryBool("deleted")))
     }
 
     @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {

@@ -21,7 +21,7 @@ struct Listing {
             }
             limit = value
         }
-        if let text = query.get("cursor"), !text.isEmpty {
+        if let text = query.get("cursor") {
             guard let id = Self.decode(text) else { throw APIError(.badRequest, "bad_cursor", "The cursor is not one this server handed out.") }
             after = id
         }

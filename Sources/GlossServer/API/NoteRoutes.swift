@@ -51,11 +51,13 @@ struct NoteRoutes<Store: ServerStore> {
                 guard let record = try edit.record(highlight), record.kind == .highlight else {
                     throw APIError(.unprocessableContent, "not_found", "There is no highlight \(highlight) in this library.")
                 }
+                guard !record.deleted else { throw APIError(.unprocessableContent, "deleted", "The highlight \(highlight) is deleted.") }
                 article = record.string("articleId")
             } else if let article {
                 guard let record = try edit.record(article), record.kind == .article else {
                     throw APIError(.unprocessableContent, "not_found", "There is no article \(article) in this library.")
                 }
+                guard !record.deleted else { throw APIError(.unprocessableContent, "deleted", "The article \(article) is deleted.") }
             }
             let fields: [String: JSONValue] = [
                 "body": .string(text), "articleId": article.map(JSONValue.string) ?? .null,
@@ -69,7 +71,7 @@ struct NoteRoutes<Store: ServerStore> {
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
-        try EntityAnswer.make(try await Resource.find(.note, request, context, store))
+        try EntityAnswer.make(try await Resource.find(.note, request, context, store, allowDeleted: try request.queryBool("deleted")))
     }
 
     @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -104,6 +106,7 @@ struct NoteRoutes<Store: ServerStore> {
         if let text, text.allSatisfy(\.isWhitespace) { throw APIError.badRequest("\"body\" needs some text.") }
         _ = try await store.edit(user: user) { edit in
             guard let record = try edit.record(id), record.kind == .note else { throw EntityAnswer.notFound(.note, id) }
+            guard !record.deleted else { throw Resource.gone(.note, id) }
             guard !record.conflicts.isEmpty else { throw APIError(.conflict, "no_conflicts", "The note \(id) has no conflicts to resolve.") }
             var chosen = record.string("body") ?? ""
             if let take {

@@ -11,11 +11,21 @@ enum Resource {
         return id.description
     }
 
-    static func find<Store: ResourceStore>(_ kind: EntityKind, _ request: Request, _ context: GlossRequestContext, _ store: Store) async throws -> EntityRecord {
+    /// The entity the path names; a deleted one (a tombstone) is 410 Gone unless `allowDeleted`.
+    static func find<Store: ResourceStore>(
+        _ kind: EntityKind, _ request: Request, _ context: GlossRequestContext, _ store: Store, allowDeleted: Bool = false
+    ) async throws -> EntityRecord {
         let user = try context.requireUser()
         let id = try id(context)
         guard let record = try await store.record(user: user, id: id), record.kind == kind else { throw EntityAnswer.notFound(kind, id) }
+        if record.deleted && !allowDeleted { throw gone(kind, id) }
         return record
+    }
+
+    /// 410 for a deleted entity: it can be restored, and lists show it with `deleted=true`.
+    static func gone(_ kind: EntityKind, _ id: String) -> APIError {
+        let plural = kind.rawValue + "s"
+        return APIError(.gone, "deleted", "The \(kind.rawValue) \(id) is deleted; POST /v1/\(plural)/\(id)/restore brings it back (GET /v1/\(plural)/\(id)?deleted=true shows it).")
     }
 
     /// Sets scalar fields (only those that differ) and the tag set (`tags`: the complete new set).
@@ -24,9 +34,7 @@ enum Resource {
     ) async throws -> Response {
         let result = try await store.edit(user: user) { edit in
             guard let record = try edit.record(id), record.kind == kind else { throw EntityAnswer.notFound(kind, id) }
-            guard !record.deleted else {
-                throw APIError(.conflict, "deleted", "The \(kind.rawValue) \(id) is deleted; restore it before changing it.")
-            }
+            guard !record.deleted else { throw gone(kind, id) }
             var fields: [String: FieldChange] = [:]
             for (name, value) in values where record.fields[name] != value {
                 fields[name] = FieldChange(old: record.fields[name] ?? .null, new: value)
