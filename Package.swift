@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure model: entities, IDs, clock, selectors, anchoring, merge rules.
@@ -60,6 +62,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             plugins: ["EmbedSchema"]
         ),
@@ -69,6 +73,8 @@ let package = Package(
                 "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange"]),
@@ -91,7 +97,8 @@ let package = Package(
         ),
         .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                                         .product(name: "HummingbirdTesting", package: "hummingbird"),
-                                                        .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+                                                        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                        .product(name: "Prometheus", package: "swift-prometheus")]),
     ],
     swiftLanguageModes: [.v6]
 )

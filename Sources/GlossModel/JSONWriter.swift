@@ -165,7 +165,7 @@ extension Article: CanonicalJSONWritable {
         writeMembers(to: &w, counts: nil)
     }
 
-    public func writeMembers(to w: inout JSONWriter, counts: (highlights: Int, notes: Int)?) {
+    public func writeMembers(to w: inout JSONWriter, counts: (highlights: Int, notes: Int)?, withText: Bool = true) {
         w.key("author"); w.string(author)
         w.key("contentHash"); w.string(contentHash)
         w.key("createdAt"); w.string(createdAt.description)
@@ -175,7 +175,7 @@ extension Article: CanonicalJSONWritable {
         if let counts { w.key("noteCount"); w.int(counts.notes) }
         w.key("publishedAt"); w.string(publishedAt?.description)
         w.key("tags"); w.strings(tags)
-        w.key("text"); w.string(text)
+        if withText { w.key("text"); w.string(text) }
         w.key("title"); w.string(title)
         w.key("updatedAt"); w.string(updatedAt.description)
         w.key("url"); w.string(url)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Logging
+import Prometheus
 
 /// How `gloss serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -17,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// Browser origins allowed to call the API (CORS); none by default.
     public var corsOrigins: [String] = []
+    /// The registry `/metrics` shows (nil: no `/metrics` route and no request metrics). The caller
+    /// bootstraps swift-metrics with a `PrometheusMetricsFactory` on the same registry.
+    public var metrics: PrometheusCollectorRegistry? = nil
     /// Header limits: all headers of a request together, and how many (past them the connection is refused).
     public static let maximumHeaderBytes = 32 * 1024
     public static let maximumHeaderCount = 100
@@ -34,6 +38,10 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     let router = Router(context: GlossRequestContext.self)
     if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: Set(configuration.corsOrigins))) }
     router.add(middleware: ErrorMiddleware())
+    if let registry = configuration.metrics {
+        router.add(middleware: MetricsMiddleware())
+        MetricsRoute.add(to: router, registry: registry)
+    }
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ConcurrencyLimitMiddleware(limit: configuration.maximumConcurrentRequests))
     router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }

@@ -69,10 +69,13 @@ struct LibraryState {
             raised = next
             seq += 1
             try db.cachedStatement(sql: """
-                INSERT INTO entities(user_id, id, kind, record, version) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version
+                INSERT INTO entities(user_id, id, kind, record, version, deleted, article_id, highlight_id, updated_at, listed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
+                    article_id = excluded.article_id, highlight_id = excluded.highlight_id, updated_at = excluded.updated_at, listed = excluded.listed
                 """).execute(
-                arguments: [user.rawValue, merged.idString, merged.kind.rawValue, JSONWriter.string(merged), next]
+                arguments: [user.rawValue, merged.idString, merged.kind.rawValue, JSONWriter.string(merged), next, merged.deleted,
+                            merged.string("articleId"), merged.string("highlightId"), merged.updatedAt.description, ListedJSON.render(merged)]
             )
             try db.cachedStatement(
                 sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

@@ -5,48 +5,48 @@ import GlossSync
 
 extension SQLiteServerStore {
     public func record(user: UserID, id: String) async throws -> EntityRecord? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?", arguments: [user.rawValue, id.lowercased()])
+        try readNow { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id.lowercased()])
                 .map { try EntityRecord.decode(Data($0.utf8)) }
         }
     }
 
-    public func records(user: UserID, _ query: RecordQuery) async throws -> [EntityRecord] {
-        var sql = "SELECT record FROM entities WHERE user_id = ? AND kind = ?"
+    public func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)] {
+        var sql = "SELECT id, listed, record FROM entities WHERE user_id = ? AND kind = ?"
         var arguments: [DatabaseValue] = [user.rawValue.databaseValue, query.kind.rawValue.databaseValue]
+        if let article = query.articleId {
+            sql += " AND article_id = ?"
+            arguments.append(article.databaseValue)
+        }
+        if let highlight = query.highlightId {
+            sql += " AND highlight_id = ?"
+            arguments.append(highlight.databaseValue)
+        }
         if let after = query.after {
             sql += " AND id > ?"
             arguments.append(after.databaseValue)
         }
-        if !query.includeDeleted {
-            sql += " AND coalesce(json_extract(record, '$.fields.deleted'), 0) = 0"
-        }
+        if !query.includeDeleted { sql += " AND deleted = 0" }
         if let tag = query.tag {
             sql += " AND json_extract(record, '$.tags.' || json_quote(?) || '.present') = 1"
             arguments.append(tag.databaseValue)
         }
-        if let article = query.articleId {
-            sql += " AND json_extract(record, '$.fields.articleId') = ?"
-            arguments.append(article.databaseValue)
-        }
-        if let highlight = query.highlightId {
-            sql += " AND json_extract(record, '$.fields.highlightId') = ?"
-            arguments.append(highlight.databaseValue)
-        }
-        if query.standalone {
-            sql += " AND json_extract(record, '$.fields.articleId') IS NULL AND json_extract(record, '$.fields.highlightId') IS NULL"
-        }
-        if query.conflicted {
-            sql += " AND json_array_length(record, '$.conflicts') > 0"
-        }
+        if query.standalone { sql += " AND article_id IS NULL AND highlight_id IS NULL" }
+        if query.conflicted { sql += " AND json_array_length(record, '$.conflicts') > 0" }
         if let updated = query.updatedAfter {
-            sql += " AND json_extract(record, '$.updatedAt') > ?"
+            sql += " AND updated_at > ?"
             arguments.append(updated.description.databaseValue)
         }
         sql += " ORDER BY id LIMIT ?"
         arguments.append(query.limit.databaseValue)
-        return try await pool.read { [sql, arguments] db in
-            try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { try EntityRecord.decode(Data($0.utf8)) }
+        return try readNow { db in
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).compactMap { row -> (id: String, json: String)? in
+                let id: String = row["id"]
+                // Rows written before the `listed` column existed are rendered here.
+                if let json = row["listed"] as String? { return (id, json) }
+                guard let record = try? EntityRecord.decode(Data((row["record"] as String).utf8)), let json = ListedJSON.render(record) else { return nil }
+                return (id, json)
+            }
         }
     }
 

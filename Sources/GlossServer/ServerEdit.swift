@@ -74,8 +74,8 @@ public struct EditResult: Sendable {
 public protocol ResourceStore: Sendable {
     /// The current record of an entity of this user's library, or nil (also for another user's IDs).
     func record(user: UserID, id: String) async throws -> EntityRecord?
-    /// One page of records of a kind, filtered as the query says.
-    func records(user: UserID, _ query: RecordQuery) async throws -> [EntityRecord]
+    /// One page of a kind's entities, filtered as the query says, as their list JSON (``ListedJSON``).
+    func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)]
     /// Runs `build` in one write transaction and applies the changes it made through the merge function.
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult
 }

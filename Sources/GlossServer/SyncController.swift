@@ -33,6 +33,7 @@ struct SyncController<Store: ServerStore> {
             throw APIError(.contentTooLarge, "too_many_changes", ServerError.tooManyChanges(push.changes.count).description)
         }
         let response = try await store.push(user: user, push)
+        SyncMetrics.record(response.results, source: "sync")
         let counts = Dictionary(grouping: response.results, by: \.outcome).mapValues(\.count)
         context.logger.info("push", metadata: [
             "device": "\(push.device)", "changes": "\(push.changes.count)", "version": "\(response.version)",

@@ -8,11 +8,12 @@ case "library": try libraryBenchmark()
 case "sync": try await syncBenchmark()
 case "export": try exportBenchmark()
 case "soak": try await soakBenchmark()
+case "api": try await apiBenchmark()
 case "all":
     try libraryBenchmark()
     try await syncBenchmark()
     try exportBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|export|soak|all]\n".utf8))
+    FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|export|soak|api|all]\n".utf8))
     exit(64)
 }

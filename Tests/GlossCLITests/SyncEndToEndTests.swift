@@ -174,6 +174,24 @@ final class ServerProcess {
         #expect(ok["pushed"] as? Int == 1)
     }
 
+    /// `/metrics` needs no token and counts requests, latencies and the changes syncs applied.
+    @Test func metricsCountRequestsAndSyncedChangesInPrometheusFormat() async throws {
+        let runner = try CLIRunner()
+        let server = try ServerProcess(folder: runner.folder)
+        defer { _ = server.stop() }
+        #expect(try runner.run(["remote", "set", server.url, "--token", server.token]).status == 0)
+        #expect(try runner.run(["note", "Counted by the server"]).status == 0)
+        #expect(try runner.run(["sync"]).status == 0)
+        let (data, response) = try await URLSession.shared.data(from: URL(string: server.url + "/metrics")!)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/plain") == true)
+        #expect(text.contains("hb_requests{"), "\(text.prefix(400))")
+        #expect(text.contains("http_server_request_duration"))
+        let applied = text.split(separator: "\n").first { $0.hasPrefix("gloss_changes_total") && $0.contains("outcome=\"applied\"") && $0.contains("source=\"sync\"") }
+        #expect(applied.map { $0.hasSuffix(" 1") } == true, "\(applied ?? "no gloss_changes_total line")")
+    }
+
     @Test func theHTTPAPIAnswersBadRequestsWithJSONErrors() async throws {
         let folder = try CLIRunner()
         let server = try ServerProcess(folder: folder.folder)

@@ -26,7 +26,7 @@ struct SlowStore: ServerStore {
         try await base.pull(user: user, after: cursor, limit: limit)
     }
     func record(user: UserID, id: String) async throws -> EntityRecord? { try await base.record(user: user, id: id) }
-    func records(user: UserID, _ query: RecordQuery) async throws -> [EntityRecord] { try await base.records(user: user, query) }
+    func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)] { try await base.listed(user: user, query) }
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
 }
 

@@ -10,6 +10,7 @@ import HummingbirdTesting
 import HTTPTypes
 import NIOCore
 import AsyncHTTPClient
+import Prometheus
 
 /// The HTTP API's resources, through the real router in process.
 @Suite struct ResourceAPITests {
@@ -248,7 +249,9 @@ import AsyncHTTPClient
     /// docs/openapi.yaml and the router describe the same routes; the server serves the document.
     @Test func theOpenAPIDocumentNamesEveryRouteAndNoOther() async throws {
         let fixture = try await ServerFixture("openapi")
-        let router = buildRouter(store: fixture.store, configuration: ServerConfiguration())
+        var configuration = ServerConfiguration()
+        configuration.metrics = PrometheusCollectorRegistry()  // as `gloss serve` runs: with /metrics
+        let router = buildRouter(store: fixture.store, configuration: configuration)
         let served = router.routes.map { route -> String in
             let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
             return "\(route.method.rawValue.lowercased()) /\(path)"

@@ -25,8 +25,7 @@ struct ArticleRoutes<Store: ServerStore> {
         query.tag = request.uri.queryParameters.get("tag")
         query.updatedAfter = try request.queryTimestamp("updatedAfter")
         query.includeDeleted = try request.queryBool("deleted")
-        let records = try await store.records(user: user, query)
-        return Listing.page(records, limit: listing.limit) { Article(record: $0).map(ArticleSummary.init) }
+        return Listing.page(try await store.listed(user: user, query), limit: listing.limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -51,7 +50,7 @@ struct ArticleRoutes<Store: ServerStore> {
         let text = document.text
         let hash = Normalization.contentHash(text)
         let id = Article.id(contentHash: hash)
-        let result = try await store.edit(user: user) { edit in
+        let result = try await store.write(user: user) { edit in
             if let existing = try edit.record(id.description) {
                 if existing.deleted {
                     edit.change(.article, id.uuid, .restore, fields: ["deleted": FieldChange(old: .bool(true), new: .bool(false))])
@@ -97,26 +96,4 @@ struct ArticleRoutes<Store: ServerStore> {
     @Sendable func restore(request: Request, context: GlossRequestContext) async throws -> Response {
         try await Resource.setDeleted(.article, false, context, store)
     }
-}
-
-/// An article in a list: everything but its text.
-struct ArticleSummary: Encodable {
-    let article: Article
-    init(_ article: Article) { self.article = article }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(article.id, forKey: .id)
-        try c.encode(article.title, forKey: .title)
-        try c.encode(article.url, forKey: .url)
-        try c.encode(article.author, forKey: .author)
-        try c.encode(article.publishedAt, forKey: .publishedAt)
-        try c.encode(article.contentHash, forKey: .contentHash)
-        try c.encode(article.tags, forKey: .tags)
-        try c.encode(article.createdAt, forKey: .createdAt)
-        try c.encode(article.updatedAt, forKey: .updatedAt)
-        try c.encode(article.deleted, forKey: .deleted)
-    }
-
-    enum CodingKeys: String, CodingKey { case id, title, url, author, publishedAt, contentHash, tags, createdAt, updatedAt, deleted }
 }

@@ -11,14 +11,19 @@ enum EntityAnswer {
     static func make(_ record: EntityRecord, status: HTTPResponse.Status = .ok, location: String? = nil, outcome: PushOutcome? = nil) throws -> Response {
         let data: Data
         switch record.kind {
-        case .article: data = try CanonicalJSON.encode(Article(record: record))
-        case .highlight: data = try CanonicalJSON.encode(Highlight(record: record))
-        case .note: data = try CanonicalJSON.encode(Note(record: record))
+        case .article: data = JSONWriter.encode(try entity(Article(record: record)))
+        case .highlight: data = JSONWriter.encode(try entity(Highlight(record: record)))
+        case .note: data = JSONWriter.encode(try entity(Note(record: record)))
         }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: Version(record).etag]
         if let location { headers[.location] = location }
         if let outcome { headers[Version.outcomeHeader] = outcome.rawValue }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private static func entity<T>(_ value: T?) throws -> T {
+        guard let value else { throw APIError(.internalServerError, "internal", "A stored record could not be read.") }
+        return value
     }
 
     /// 404 for an ID that is not an entity of this kind in the caller's library (another user's IDs included).

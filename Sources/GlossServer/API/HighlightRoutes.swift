@@ -36,8 +36,7 @@ struct HighlightRoutes<Store: ServerStore> {
         query.tag = request.uri.queryParameters.get("tag")
         query.updatedAfter = try request.queryTimestamp("updatedAfter")
         query.includeDeleted = try request.queryBool("deleted")
-        let records = try await store.records(user: user, query)
-        return Listing.page(records, limit: listing.limit) { Highlight(record: $0) }
+        return Listing.page(try await store.listed(user: user, query), limit: listing.limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -51,7 +50,7 @@ struct HighlightRoutes<Store: ServerStore> {
         let tags = try body.tags() ?? []
         let id = ID<Highlight>.timeOrdered()
         let article = articleRecord.idString
-        _ = try await store.edit(user: user) { edit in
+        _ = try await store.write(user: user) { edit in
             let fields: [String: JSONValue] = [
                 "articleId": .string(article), "exact": .string(selector.exact), "prefix": .string(selector.prefix),
                 "suffix": .string(selector.suffix), "start": .int(Int64(selector.start)), "end": .int(Int64(selector.end)),

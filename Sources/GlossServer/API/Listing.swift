@@ -1,6 +1,7 @@
 import Foundation
 import GlossModel
 import Hummingbird
+import NIOCore
 
 /// Paging of the HTTP API's lists: `limit` (1 to 500, default 100) and an opaque `cursor` that the
 /// previous page handed out as `next`.
@@ -41,24 +42,22 @@ struct Listing {
         return id
     }
 
-    /// A page of records as the answer `{"items": [...], "next": cursor or null}`.
-    static func page<Item: Encodable>(_ records: [EntityRecord], limit: Int, item: (EntityRecord) -> Item?) -> Response {
-        let shown = records.prefix(limit)
-        let next = records.count > limit ? shown.last.map { cursor(after: $0.idString) } : nil
-        return JSONResponse.make(Page(items: shown.compactMap(item), next: next))
-    }
-
-    struct Page<Item: Encodable>: Encodable {
-        var items: [Item]
-        var next: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(items, forKey: .items)
-            try c.encode(next, forKey: .next)
+    /// A page as the answer `{"items": [...], "next": cursor or null}`, spliced from the stored
+    /// list JSON of each entity.
+    static func page(_ items: [(id: String, json: String)], limit: Int) -> Response {
+        let shown = items.prefix(limit)
+        let next = items.count > limit ? shown.last.map { cursor(after: $0.id) } : nil
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(shown.reduce(64) { $0 + $1.json.utf8.count + 1 })
+        buffer.writeString("{\"items\":[")
+        for (n, item) in shown.enumerated() {
+            if n > 0 { buffer.writeString(",") }
+            buffer.writeString(item.json)
         }
-
-        enum CodingKeys: String, CodingKey { case items, next }
+        buffer.writeString("],\"next\":")
+        buffer.writeString(next.map { "\"\($0)\"" } ?? "null")
+        buffer.writeString("}")
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: buffer))
     }
 }
 

@@ -30,8 +30,7 @@ struct NoteRoutes<Store: ServerStore> {
         query.updatedAfter = try request.queryTimestamp("updatedAfter")
         query.includeDeleted = try request.queryBool("deleted")
         if try request.queryBool("conflicted") { query.conflicted = true }
-        let records = try await store.records(user: user, query)
-        return Listing.page(records, limit: listing.limit) { Note(record: $0) }
+        return Listing.page(try await store.listed(user: user, query), limit: listing.limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -45,7 +44,7 @@ struct NoteRoutes<Store: ServerStore> {
         }
         let tags = try body.tags() ?? []
         let id = ID<Note>.timeOrdered()
-        _ = try await store.edit(user: user) { edit in
+        _ = try await store.write(user: user) { edit in
             var article = articleId?.lowercased()
             if let highlight = highlightId?.lowercased() {
                 guard let record = try edit.record(highlight), record.kind == .highlight else {
@@ -104,7 +103,7 @@ struct NoteRoutes<Store: ServerStore> {
             throw APIError.badRequest("Resolve with exactly one of {\"keep\": true}, {\"take\": N} or {\"body\": TEXT}.")
         }
         if let text, text.allSatisfy(\.isWhitespace) { throw APIError.badRequest("\"body\" needs some text.") }
-        _ = try await store.edit(user: user) { edit in
+        _ = try await store.write(user: user) { edit in
             guard let record = try edit.record(id), record.kind == .note else { throw EntityAnswer.notFound(.note, id) }
             guard !record.deleted else { throw Resource.gone(.note, id) }
             guard !record.conflicts.isEmpty else { throw APIError(.conflict, "no_conflicts", "The note \(id) has no conflicts to resolve.") }

@@ -32,7 +32,7 @@ enum Resource {
     static func update<Store: ResourceStore>(
         _ kind: EntityKind, id: String, user: UserID, store: Store, values: [String: JSONValue], tags: [String]?, seen: Version? = nil
     ) async throws -> Response {
-        let result = try await store.edit(user: user) { edit in
+        let result = try await store.write(user: user) { edit in
             guard let record = try edit.record(id), record.kind == kind else { throw EntityAnswer.notFound(kind, id) }
             guard !record.deleted else { throw gone(kind, id) }
             var fields: [String: FieldChange] = [:]
@@ -67,7 +67,7 @@ enum Resource {
     static func setDeleted<Store: ResourceStore>(_ kind: EntityKind, _ deleted: Bool, _ context: GlossRequestContext, _ store: Store) async throws -> Response {
         let user = try context.requireUser()
         let id = try id(context)
-        _ = try await store.edit(user: user) { edit in
+        _ = try await store.write(user: user) { edit in
             guard let record = try edit.record(id), record.kind == kind else { throw EntityAnswer.notFound(kind, id) }
             guard record.deleted != deleted else { return }
             edit.change(kind, record.id, deleted ? .delete : .restore, fields: ["deleted": FieldChange(old: .bool(!deleted), new: .bool(deleted))])

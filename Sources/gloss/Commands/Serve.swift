@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GlossServer
 import Logging
+import Metrics
+import Prometheus
 
 /// Where the server keeps its database.
 struct ServerDataOptions: ParsableArguments {
@@ -74,6 +76,9 @@ struct Serve: AsyncParsableCommand {
         let store = try data.open(durability: SQLiteServerStore.Durability(rawValue: durability) ?? .full)
         var configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024, maximumConcurrentRequests: maxConcurrent)
         configuration.corsOrigins = corsOrigins
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        configuration.metrics = registry
         let app = buildApplication(
             store: store, configuration: configuration, logger: logger,
             onServerRunning: { port in logger.notice("gloss serve listening", metadata: ["address": "http://\(host):\(port)"]) }

@@ -1,0 +1,82 @@
+import Foundation
+import GlossModel
+import GlossReplica
+import GlossStore
+import GlossSync
+
+/// `gloss-bench api`: wrk against a release `gloss serve` holding 100,000 annotations:
+/// `GET /v1/highlights?limit=100` and note updates (`PATCH /v1/notes/{id}`), next to `/healthz`
+/// on the same server as the ceiling, at 64 connections; and the server's peak memory.
+func apiBenchmark() async throws {
+    let size = Int(ProcessInfo.processInfo.environment["BENCH_API_SIZE"] ?? "") ?? 100_000
+    let duration = Int(ProcessInfo.processInfo.environment["BENCH_WRK_SECONDS"] ?? "") ?? 10
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchError("wrk is missing: apt-get install wrk") }
+    let folder = try makeFolder("api-\(size)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    say("\n== HTTP API: \(size) annotations (\(size / 2) highlights, \(size / 2) notes), wrk 2 threads, 64 connections, \(duration) s each ==")
+    let library = try Library(path: folder.appendingPathComponent("a.sqlite").path)
+    try populate(library, articles: max(10, size / 100), highlights: size / 2, noteEvery: 1)
+    let server = try BenchServer(folder: folder)
+    defer { server.stop() }
+    let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
+    var report = SyncReport()
+    try await SyncClient(replica: library, transport: transport).push(into: &report)
+    say("library pushed to the server: \(report.pushed) changes; server memory after: \(server.peakKiB / 1024) MiB")
+    let notes = try library.annotations().prefix(200).compactMap { item -> String? in
+        if case .highlight(_, let notes) = item { return notes.first?.id.description }
+        return nil
+    }
+
+    let script = folder.appendingPathComponent("patch.lua")
+    try """
+        local ids = {\(notes.map { "\"\($0)\"" }.joined(separator: ","))}
+        local n = 0
+        request = function()
+          n = n + 1
+          local id = ids[(n % #ids) + 1]
+          return wrk.format("PATCH", "/v1/notes/" .. id, {["Authorization"] = "Bearer \(server.token)", ["Content-Type"] = "application/json"},
+                            '{"body": "Edited from the benchmark, round ' .. n .. '"}')
+        end
+        """.write(to: script, atomically: true, encoding: .utf8)
+
+    let ceiling = try wrk(server, path: "/healthz", duration: duration)
+    let list = try wrk(server, path: "/v1/highlights?limit=100", duration: duration)
+    let update = try wrk(server, path: "/v1/notes", duration: duration, script: script.path)
+    for (name, run) in [("GET /healthz (ceiling)", ceiling), ("GET /v1/highlights?limit=100", list), ("PATCH /v1/notes/{id}", update)] {
+        say(String(format: "%-30@ %8.0f req/s   p50 %6.2f ms   p99 %7.2f ms   errors %d", name as NSString, run.rate, run.p50, run.p99, run.errors))
+    }
+    say(String(format: "list / ceiling                 %.2f   (target ≥ 0.5; p99 < 20 ms)", list.rate / ceiling.rate))
+    say(String(format: "note updates / ceiling         %.2f", update.rate / ceiling.rate))
+    say("server peak memory             \(server.peakKiB / 1024) MiB   (target < 100 MB)")
+}
+
+/// One wrk run: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
+func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = nil) throws -> (rate: Double, p50: Double, p99: Double, errors: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+    var arguments = ["-t2", "-c64", "-d\(duration)s", "--latency", "-H", "Authorization: Bearer \(server.token)"]
+    if let script { arguments += ["-s", script] }
+    process.arguments = arguments + [server.url + path]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    func number(after label: String) -> Double? {
+        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }) else { return nil }
+        return line.split(separator: " ").dropFirst(label.split(separator: " ").count).first.flatMap { Double(milliseconds($0)) }
+    }
+    /// wrk prints latencies as 1.23ms, 456.00us or 1.02s.
+    func milliseconds(_ text: Substring) -> String {
+        if text.hasSuffix("ms") { return String(text.dropLast(2)) }
+        if text.hasSuffix("us") { return String((Double(text.dropLast(2)) ?? 0) / 1000) }
+        if text.hasSuffix("s") { return String((Double(text.dropLast(1)) ?? 0) * 1000) }
+        return String(text)
+    }
+    guard let rate = number(after: "Requests/sec:") else { throw BenchError("wrk printed no rate: \(text)") }
+    let errors = Int(number(after: "Non-2xx or 3xx responses:") ?? 0)
+        + (text.split(separator: "\n").first { $0.contains("Socket errors") }.map { line in
+            line.split(separator: ",").compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        } ?? 0)
+    return (rate, number(after: "50%") ?? 0, number(after: "99%") ?? 0, errors)
+}
