@@ -5,7 +5,7 @@ import GlossSync
 
 extension SQLiteServerStore {
     public func record(user: UserID, id: String) async throws -> EntityRecord? {
-        try readNow { db in
+        try await pool.read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id.lowercased()])
                 .map { try EntityRecord.decode(Data($0.utf8)) }
         }
@@ -39,7 +39,7 @@ extension SQLiteServerStore {
         }
         sql += " ORDER BY id LIMIT ?"
         arguments.append(query.limit.databaseValue)
-        return try readNow { db in
+        return try await pool.read { [sql, arguments] db in
             try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).compactMap { row -> (id: String, json: String)? in
                 let id: String = row["id"]
                 // Rows written before the `listed` column existed are rendered here.

@@ -82,7 +82,7 @@ public final class SQLiteServerStore: ServerStore {
 
     public func authenticate(token: String) async throws -> UserID? {
         let hash = Tokens.hash(token)
-        return try readNow { db in
+        return try await pool.read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hash, user_id FROM tokens WHERE hash = ? AND revoked_at IS NULL"), arguments: [hash]),
                   Tokens.constantTimeEqual(row["hash"], hash) else { return nil }
             return UserID(rawValue: row["user_id"])
@@ -152,15 +152,5 @@ extension SQLiteServerStore {
     public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
         let page = try await pool.read { db in try Self.page(db, user: user, after: cursor, limit: limit) }
         return PullResponse.encode(changes: page.changes, records: page.records, cursor: page.cursor.description, hasMore: page.hasMore)
-    }
-}
-
-extension SQLiteServerStore {
-    /// A short read on the calling thread. GRDB's async `read` hops to a reader's dispatch queue
-    /// and back, which for a query of tens of microseconds costs more than the query (two
-    /// thread switches); the API's small reads (a token, one record, one page) take this path.
-    /// Long reads (pull pages) keep the async form, so they do not hold a cooperative thread.
-    func readNow<T>(_ block: (Database) throws -> T) throws -> T {
-        try pool.read(block)
     }
 }

@@ -5,8 +5,21 @@ import GlossModel
 extension Library {
     /// Journal entries not yet acknowledged by a server, oldest first.
     public func unpushedChanges(limit: Int) throws -> [Change] {
+        try unpushedChanges(limit: limit, after: nil)
+    }
+
+    /// Unpushed journal entries that come after the entry `after` (oldest first), so the next
+    /// batch can be read while the one before it is still on its way to the server.
+    public func unpushedChanges(limit: Int, after: ID<Change>?) throws -> [Change] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+            guard let after else {
+                return try String.fetchAll(db, sql: "SELECT change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
+                    .map { try Change.decode(Data($0.utf8)) }
+            }
+            return try String.fetchAll(db, sql: """
+                SELECT change FROM journal INDEXED BY journal_unpushed
+                WHERE pushed = 0 AND seq > (SELECT seq FROM journal WHERE id = ?) ORDER BY seq LIMIT ?
+                """, arguments: [after.description, limit])
                 .map { try Change.decode(Data($0.utf8)) }
         }
     }

@@ -6,6 +6,8 @@ public protocol SyncReplica: Sendable {
     var device: DeviceID { get }
     /// Journal entries not yet acknowledged by the server, oldest first.
     func unpushedChanges(limit: Int) throws -> [Change]
+    /// The same, after the entry `after` (one still on its way to the server).
+    func unpushedChanges(limit: Int, after: ID<Change>?) throws -> [Change]
     func markPushed(_ ids: [ID<Change>]) throws
     /// The cursor saved with the last applied page, nil before the first pull.
     func syncCursor() throws -> String?
@@ -71,15 +73,35 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
     }
 
     /// Pushes every unpushed change, a batch at a time; returns how many it pushed.
+    ///
+    /// One batch is on its way at a time, in journal order; the next batch is read and encoded
+    /// while the server applies the one before, and a batch is marked pushed while the next is
+    /// already in flight. Only acknowledged batches are marked, so a push cut off anywhere
+    /// re-sends what was not acknowledged (the server answers `duplicate` for what it had).
     @discardableResult
     public func push(into report: inout SyncReport, total: Int? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> Int {
         var pushed = 0
+        var current = Self.prefix(try replica.unpushedChanges(limit: pushBatch), bytes: pushBytes)
+        guard !current.isEmpty else { return 0 }
+        var inFlight = send(current)
         while true {
-            let batch = Self.prefix(try replica.unpushedChanges(limit: pushBatch), bytes: pushBytes)
-            if batch.isEmpty { break }
-            let response = try await transport.push(PushRequest(device: replica.device, changes: batch))
-            guard response.results.map(\.id) == batch.map(\.id) else {
+            let next: [Change]
+            do {
+                next = Self.prefix(try replica.unpushedChanges(limit: pushBatch, after: current.last?.id), bytes: pushBytes)
+            } catch {
+                inFlight.cancel()
+                throw error
+            }
+            let response = try await inFlight.value
+            guard response.results.map(\.id) == current.map(\.id) else {
                 throw SyncError.protocolViolation("the push answer does not list the changes that were sent")
+            }
+            let following = next.isEmpty ? nil : send(next)
+            do {
+                try replica.markPushed(current.map(\.id))
+            } catch {
+                following?.cancel()
+                throw error
             }
             for result in response.results {
                 switch result.outcome {
@@ -90,12 +112,18 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
                 case .applied, .superseded: break
                 }
             }
-            try replica.markPushed(batch.map(\.id))
-            pushed += batch.count
-            report.pushed += batch.count
+            pushed += current.count
+            report.pushed += current.count
             progress?(SyncProgress(phase: .push, done: report.pushed, total: total))
+            guard let following else { break }
+            inFlight = following
+            current = next
         }
         return pushed
+    }
+
+    private func send(_ batch: [Change]) -> Task<PushResponse, any Error> {
+        Task { [transport, device = replica.device] in try await transport.push(PushRequest(device: device, changes: batch)) }
     }
 
     /// Pulls pages until the server has no more; returns how many changes it pulled.
