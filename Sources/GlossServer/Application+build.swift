@@ -56,6 +56,7 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     HighlightRoutes(store: store, limits: limits).add(to: api)
     NoteRoutes(store: store, limits: limits).add(to: api)
     ChangeRoutes(store: store).add(to: api)
+    SearchRoutes(store: store).add(to: api)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

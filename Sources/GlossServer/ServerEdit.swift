@@ -76,6 +76,30 @@ public protocol ResourceStore: Sendable {
     func record(user: UserID, id: String) async throws -> EntityRecord?
     /// One page of a kind's entities, filtered as the query says, as their list JSON (``ListedJSON``).
     func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)]
+    /// Full-text search over article titles and text, highlight quotes and note bodies, best first;
+    /// the matched words in each snippet between `marks`.
+    func search(user: UserID, _ query: String, limit: Int, marks: (open: String, close: String)) async throws -> [SearchResult]
     /// Runs `build` in one write transaction and applies the changes it made through the merge function.
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult
+}
+
+/// One search hit, in the shape `gloss search --json` prints.
+public struct SearchResult: Sendable, Equatable, CanonicalJSONWritable {
+    public var type: String
+    public var id: String
+    /// The article the hit belongs to (itself for an article), if any.
+    public var articleId: String?
+    public var title: String?
+    public var snippet: String
+    /// FTS5 bm25 rank: lower is better.
+    public var rank: Double
+
+    public func writeMembers(to w: inout JSONWriter) {
+        w.key("articleId"); w.string(articleId)
+        w.key("id"); w.string(id)
+        w.key("rank"); w.double(rank)
+        w.key("snippet"); w.string(snippet)
+        w.key("title"); w.string(title)
+        w.key("type"); w.string(type)
+    }
 }

@@ -35,7 +35,7 @@ extension Library {
     public func search(_ query: String, limit: Int = 20, open: String = "[", close: String = "]") throws -> [SearchHit] {
         let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw LibraryError.invalid("Give some words to search for.") }
-        let match = Self.ftsQuery(trimmed)
+        let match = FullTextQuery.match(trimmed)
         // Rank first (cheap), then make snippets for the few hits shown (snippet() reads the text).
         let candidates = max(limit * 2, limit + 16)
         let sql = """
@@ -73,16 +73,5 @@ extension Library {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
             throw LibraryError.searchSyntax(query: query, detail: error.message ?? "syntax error")
         }
-    }
-
-    /// Plain words become quoted FTS5 strings (so `trans-pacific` or `China's` just work); a query
-    /// that uses FTS5 syntax is kept as written.
-    static func ftsQuery(_ query: String) -> String {
-        let operators = ["\"", "(", ")", "*", "^", ":", "+"]
-        let words = query.split(whereSeparator: \.isWhitespace)
-        let usesSyntax = operators.contains { query.contains($0) }
-            || words.contains { ["AND", "OR", "NOT"].contains(String($0)) || $0.hasPrefix("NEAR") }
-        if usesSyntax { return query }
-        return words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
     }
 }

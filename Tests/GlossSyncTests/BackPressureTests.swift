@@ -27,6 +27,9 @@ struct SlowStore: ServerStore {
     }
     func record(user: UserID, id: String) async throws -> EntityRecord? { try await base.record(user: user, id: id) }
     func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)] { try await base.listed(user: user, query) }
+    func search(user: UserID, _ query: String, limit: Int, marks: (open: String, close: String)) async throws -> [SearchResult] {
+        try await base.search(user: user, query, limit: limit, marks: marks)
+    }
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
 }
 

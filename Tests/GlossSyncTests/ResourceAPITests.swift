@@ -190,6 +190,35 @@ import Prometheus
         }
     }
 
+    @Test func searchFindsArticlesQuotesAndNotesWithSnippetsAndForgetsDeletedOnes() async throws {
+        try await Self.withAPI { api, _ in
+            let article = try #require(try await api.call(.post, "/v1/articles", Self.json(["text": "Notes on the café and its marginalia.", "title": "Cafés"])).json["id"] as? String)
+            let highlight = try #require(try await api.call(.post, "/v1/articles/\(article)/highlights", Self.json(["quote": "its marginalia"])).json["id"] as? String)
+            let note = try #require(try await api.call(.post, "/v1/notes", Self.json(["body": "Marginalia are conversations"])).json["id"] as? String)
+
+            let found = try await api.call(.get, "/v1/search?q=marginalia")
+            #expect(found.status == 200)
+            let items = try #require(found.json["items"] as? [[String: Any]])
+            #expect(Set(items.compactMap { $0["id"] as? String }) == [article, highlight, note])
+            #expect(items.allSatisfy { ($0["snippet"] as? String)?.lowercased().contains("[marginalia]") == true })
+            #expect(items.first { $0["id"] as? String == highlight }?["title"] as? String == "Cafés")
+            // Diacritics are forgiven, as in `gloss search`; a custom mark is used.
+            let cafe = try await api.call(.get, "/v1/search?q=cafe&open=%3Cb%3E&close=%3C/b%3E")
+            #expect((cafe.json["items"] as? [[String: Any]])?.first?["snippet"] as? String == "Notes on the <b>café</b> and its marginalia.")
+
+            // An edit and a delete since the last search are seen by the next one.
+            _ = try await api.call(.patch, "/v1/notes/\(note)", Self.json(["body": "Now about something else"]))
+            #expect(try await api.call(.delete, "/v1/highlights/\(highlight)").status == 204)
+            let after = try await api.call(.get, "/v1/search?q=marginalia")
+            #expect((after.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [article])
+            #expect((try await api.call(.get, "/v1/search?q=else").json["items"] as? [Any])?.count == 1)
+
+            #expect(try await api.call(.get, "/v1/search?q=%22unbalanced").status == 400)
+            #expect(try await api.call(.get, "/v1/search?q=").status == 400)
+            #expect(try await api.call(.get, "/v1/search?q=x&limit=0").status == 400)
+        }
+    }
+
     @Test func anotherUsersIDsAre404AndTheirListsAreEmpty() async throws {
         try await Self.withAPI { api, fixture in
             let article = try #require(try await api.call(.post, "/v1/articles", Self.json(["text": Self.text])).json["id"] as? String)
