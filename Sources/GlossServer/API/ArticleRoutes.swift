@@ -20,12 +20,8 @@ struct ArticleRoutes<Store: ServerStore> {
 
     @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let listing = try Listing(request)
-        var query = RecordQuery(kind: .article, after: listing.after, limit: listing.limit + 1)
-        query.tag = request.uri.queryParameters.get("tag")
-        query.updatedAfter = try request.queryTimestamp("updatedAfter")
-        query.includeDeleted = try request.queryBool("deleted")
-        return Listing.page(try await store.listed(user: user, query), limit: listing.limit)
+        let (query, limit) = try Listing.query(.article, request)
+        return Listing.page(try await store.listed(user: user, query), limit: limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {

@@ -30,13 +30,9 @@ struct HighlightRoutes<Store: ServerStore> {
 
     private func page(_ request: Request, _ context: GlossRequestContext, article: String?) async throws -> Response {
         let user = try context.requireUser()
-        let listing = try Listing(request)
-        var query = RecordQuery(kind: .highlight, after: listing.after, limit: listing.limit + 1)
+        var (query, limit) = try Listing.query(.highlight, request)
         query.articleId = article
-        query.tag = request.uri.queryParameters.get("tag")
-        query.updatedAfter = try request.queryTimestamp("updatedAfter")
-        query.includeDeleted = try request.queryBool("deleted")
-        return Listing.page(try await store.listed(user: user, query), limit: listing.limit)
+        return Listing.page(try await store.listed(user: user, query), limit: limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {

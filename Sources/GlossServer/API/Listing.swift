@@ -28,6 +28,17 @@ struct Listing {
         }
     }
 
+    /// The query of a list request: the page (`limit`, `cursor`, asking for one more to know whether
+    /// a next page exists) and the filters every list takes (`tag`, `updatedAfter`, `deleted`).
+    static func query(_ kind: EntityKind, _ request: Request) throws -> (query: RecordQuery, limit: Int) {
+        let listing = try Listing(request)
+        var query = RecordQuery(kind: kind, after: listing.after, limit: listing.limit + 1)
+        query.tag = request.uri.queryParameters.get("tag")
+        query.updatedAfter = try request.queryTimestamp("updatedAfter")
+        query.includeDeleted = try request.queryBool("deleted")
+        return (query, listing.limit)
+    }
+
     /// The cursor that continues after `id`.
     static func cursor(after id: String) -> String {
         Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

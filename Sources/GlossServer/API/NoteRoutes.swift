@@ -21,16 +21,12 @@ struct NoteRoutes<Store: ServerStore> {
 
     @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let listing = try Listing(request)
-        var query = RecordQuery(kind: .note, after: listing.after, limit: listing.limit + 1)
+        var (query, limit) = try Listing.query(.note, request)
         query.articleId = try request.queryID("articleId")
         query.highlightId = try request.queryID("highlightId")
         query.standalone = try request.queryBool("standalone")
-        query.tag = request.uri.queryParameters.get("tag")
-        query.updatedAfter = try request.queryTimestamp("updatedAfter")
-        query.includeDeleted = try request.queryBool("deleted")
-        if try request.queryBool("conflicted") { query.conflicted = true }
-        return Listing.page(try await store.listed(user: user, query), limit: listing.limit)
+        query.conflicted = try request.queryBool("conflicted")
+        return Listing.page(try await store.listed(user: user, query), limit: limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
