@@ -77,6 +77,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // libFuzzer target over GlossModel's untrusted-input paths (scripts/fuzz); without
+        // -D FUZZING it replays a corpus folder.
+        .executableTarget(name: "gloss-fuzz", dependencies: ["GlossModel"]),
         .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange"]),
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
@@ -86,7 +89,7 @@ let package = Package(
         .testTarget(name: "GlossModelTests", dependencies: ["GlossModel", "GlossTestSupport"]),
         .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
-        .testTarget(name: "GlossCLITests", dependencies: ["gloss"]),
+        .testTarget(name: "GlossCLITests", dependencies: ["gloss", "gloss-fuzz"]),
         .testTarget(name: "GlossInterchangeTests", dependencies: ["GlossInterchange", "GlossStore", "GlossModel"]),
         .testTarget(
             name: "GlossFuzzTests",

@@ -84,6 +84,9 @@ import Prometheus
             #expect(gone.status == 410)
             #expect((gone.json["message"] as? String)?.contains("/restore") == true)
             #expect(try await api.call(.get, "/v1/articles/\(id)/highlights").status == 410)
+            // A bad request is 400 whether or not its article is deleted (found by schemathesis).
+            #expect(try await api.call(.get, "/v1/articles/\(id)/highlights?limit=-5").status == 400)
+            #expect(try await api.call(.post, "/v1/articles/\(id)/highlights", Self.json(["quote": "x", "occurrence": 0])).status == 400)
             #expect(try await api.call(.get, "/v1/articles/\(id)?deleted=true").json["deleted"] as? Bool == true)
             let restored = try await api.call(.post, "/v1/articles/\(id)/restore")
             #expect(restored.status == 200)

@@ -20,30 +20,31 @@ struct HighlightRoutes<Store: ServerStore> {
     }
 
     @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
-        try await page(request, context, article: try request.queryID("articleId"))
+        let user = try context.requireUser()
+        var (query, limit) = try Listing.query(.highlight, request)
+        query.articleId = try request.queryID("articleId")
+        return Listing.page(try await store.listed(user: user, query), limit: limit)
     }
 
     @Sendable func listOfArticle(request: Request, context: GlossRequestContext) async throws -> Response {
-        let article = try await Resource.find(.article, request, context, store)
-        return try await page(request, context, article: article.idString)
-    }
-
-    private func page(_ request: Request, _ context: GlossRequestContext, article: String?) async throws -> Response {
         let user = try context.requireUser()
+        // The request is checked before the article is looked up: a bad parameter is 400 whether
+        // or not the article exists.
         var (query, limit) = try Listing.query(.highlight, request)
-        query.articleId = article
+        query.articleId = try await Resource.find(.article, request, context, store).idString
         return Listing.page(try await store.listed(user: user, query), limit: limit)
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let articleRecord = try await Resource.find(.article, request, context, store)
         let body = try await RequestBody.read(request, limits: limits, allowed: ["quote", "prefix", "suffix", "occurrence", "start", "end", "color", "tags"])
-        let text = ArticleText(articleRecord.string("text") ?? "")
-        let selector = try Self.selector(body, in: text)
         let color = try body.string("color") ?? Highlight.defaultColor
         guard !color.isEmpty, color.count <= 40 else { throw APIError.badRequest("\"color\" is a name of 1 to 40 characters.") }
         let tags = try body.tags() ?? []
+        let place = try Self.place(body)
+        let articleRecord = try await Resource.find(.article, request, context, store)
+        let text = ArticleText(articleRecord.string("text") ?? "")
+        let selector = try Self.selector(place, in: text)
         let id = ID<Highlight>.timeOrdered()
         let article = articleRecord.idString
         _ = try await store.write(user: user) { edit in
@@ -60,14 +61,35 @@ struct HighlightRoutes<Store: ServerStore> {
         return try EntityAnswer.make(record, status: .created, location: "/v1/highlights/\(id)")
     }
 
+    /// Where a create request says the highlight goes, checked before the article is looked up.
+    enum Place {
+        case quote(String, QuoteFinder.Hints)
+        case range(Int, Int)
+    }
+
     /// The place a create request names: `quote` (with optional `prefix`, `suffix`, `occurrence`)
     /// or `start` and `end` in code points.
-    static func selector(_ body: RequestBody, in text: ArticleText) throws -> TextSelector {
+    static func place(_ body: RequestBody) throws -> Place {
         if let quote = try body.string("quote") {
             guard !body.has("start"), !body.has("end") else { throw APIError.badRequest("A highlight is given by \"quote\" or by \"start\" and \"end\", not both.") }
             let occurrence = try body.integer("occurrence")
             if let occurrence, occurrence < 1 { throw APIError.badRequest("\"occurrence\" counts from 1.") }
-            let hints = QuoteFinder.Hints(prefix: try body.string("prefix"), suffix: try body.string("suffix"), occurrence: occurrence)
+            return .quote(quote, QuoteFinder.Hints(prefix: try body.string("prefix"), suffix: try body.string("suffix"), occurrence: occurrence))
+        }
+        if let extra = ["prefix", "suffix", "occurrence"].first(where: body.has) {
+            throw APIError.badRequest("\"\(extra)\" goes with \"quote\", not with \"start\" and \"end\".")
+        }
+        guard let start = try body.integer("start"), let end = try body.integer("end") else {
+            throw APIError.badRequest("A highlight needs \"quote\", or \"start\" and \"end\".")
+        }
+        return .range(start, end)
+    }
+
+    /// The selector of a place in the article's text: 409 for an ambiguous quote (with every
+    /// candidate), 422 for one not found or a range past the text.
+    static func selector(_ place: Place, in text: ArticleText) throws -> TextSelector {
+        switch place {
+        case .quote(let quote, let hints):
             switch QuoteFinder(text: text).find(quote, hints: hints) {
             case .success(let selector): return selector
             case .failure(.emptyQuote): throw APIError.badRequest("\"quote\" needs some text.")
@@ -80,17 +102,12 @@ struct HighlightRoutes<Store: ServerStore> {
                 error.candidates = places
                 throw error
             }
+        case .range(let start, let end):
+            guard start < end, end <= text.count else {
+                throw APIError(.unprocessableContent, "bad_range", "start and end must satisfy 0 <= start < end <= \(text.count) (code points of the article's text).")
+            }
+            return TextSelector(text: text, start: start, end: end)
         }
-        if let extra = ["prefix", "suffix", "occurrence"].first(where: body.has) {
-            throw APIError.badRequest("\"\(extra)\" goes with \"quote\", not with \"start\" and \"end\".")
-        }
-        guard let start = try body.integer("start"), let end = try body.integer("end") else {
-            throw APIError.badRequest("A highlight needs \"quote\", or \"start\" and \"end\".")
-        }
-        guard start < end, end <= text.count else {
-            throw APIError(.unprocessableContent, "bad_range", "start and end must satisfy 0 <= start < end <= \(text.count) (code points of the article's text).")
-        }
-        return TextSelector(text: text, start: start, end: end)
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {

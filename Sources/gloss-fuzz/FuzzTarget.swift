@@ -1,0 +1,63 @@
+import Foundation
+import GlossModel
+
+/// One input through the parts of GlossModel that read untrusted bytes: the JSON parser and the
+/// change and record decoders behind every push, the quote finder and re-anchoring behind every
+/// highlight, and the search-query reader. A crash, a trap or a hang here is a finding.
+///
+/// The first byte picks the part; the rest is its input.
+enum FuzzTarget {
+    static func run(_ bytes: UnsafeRawBufferPointer) {
+        guard let selector = bytes.first else { return }
+        let data = Data(bytes.dropFirst())
+        switch selector % 5 {
+        case 0:
+            _ = try? JSONParser.parse(data)
+        case 1:
+            _ = try? Change.decode(data)
+            _ = try? EntityRecord.decode(data)
+        case 2:
+            // Article text and quote split at the first NUL byte.
+            let text = String(decoding: data, as: UTF8.self)
+            let parts = text.split(separator: "\0", maxSplits: 1, omittingEmptySubsequences: false)
+            let article = ArticleText(String(parts.first ?? ""))
+            let quote = parts.count > 1 ? String(parts[1]) : ""
+            _ = QuoteFinder(text: article).find(quote, hints: .init(occurrence: Int(selector / 5) % 4))
+        case 3:
+            let text = String(decoding: data, as: UTF8.self)
+            let article = ArticleText(text)
+            let start = Int(selector) % max(1, article.count + 1)
+            let old = TextSelector(exact: String(text.prefix(12)), prefix: "", suffix: String(text.suffix(6)),
+                                   start: start, end: start + Int(selector % 9), utf16Start: start, utf16End: start + 3)
+            _ = Anchoring.reanchor(old, in: article)
+        default:
+            _ = FullTextQuery.match(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+#if FUZZING
+/// libFuzzer's entry point (built with `-sanitize=fuzzer`: `bash scripts/fuzz`).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    FuzzTarget.run(UnsafeRawBufferPointer(start: start, count: count))
+    return 0
+}
+#else
+/// Without libFuzzer: runs every file of the corpus folders given (the regression form).
+@main
+struct ReplayCorpus {
+    static func main() throws {
+        var count = 0
+        for folder in CommandLine.arguments.dropFirst() {
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+            for file in files {
+                let data = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(file))
+                data.withUnsafeBytes { FuzzTarget.run($0) }
+                count += 1
+            }
+        }
+        print("replayed \(count) inputs")
+    }
+}
+#endif
