@@ -37,11 +37,22 @@ enum FuzzTarget {
 }
 
 #if FUZZING
-/// libFuzzer's entry point (built with `-sanitize=fuzzer`: `bash scripts/fuzz`).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    FuzzTarget.run(UnsafeRawBufferPointer(start: start, count: count))
-    return 0
+/// libFuzzer's driver, started from this executable's own entry point: SwiftPM links every
+/// executable with its `main` renamed to `gloss_fuzz_main`, so libFuzzer's `main` cannot be used.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("gloss_fuzz_main")
+func glossFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { start, size in
+        FuzzTarget.run(UnsafeRawBufferPointer(start: start, count: size))
+        return 0
+    }
 }
 #else
 /// Without libFuzzer: runs every file of the corpus folders given (the regression form).
