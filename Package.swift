@@ -77,9 +77,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // libFuzzer target over GlossModel's untrusted-input paths (scripts/fuzz); without
+        // libFuzzer target over the untrusted-input paths (scripts/fuzz); without
         // -D FUZZING it replays a corpus folder.
-        .executableTarget(name: "gloss-fuzz", dependencies: ["GlossModel"]),
+        .executableTarget(name: "gloss-fuzz", dependencies: ["GlossModel", "GlossDocuments", "GlossInterchange"]),
         .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange"]),
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),

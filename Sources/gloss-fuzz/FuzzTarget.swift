@@ -1,16 +1,20 @@
 import Foundation
+import GlossDocuments
+import GlossInterchange
 import GlossModel
 
-/// One input through the parts of GlossModel that read untrusted bytes: the JSON parser and the
-/// change and record decoders behind every push, the quote finder and re-anchoring behind every
-/// highlight, and the search-query reader. A crash, a trap or a hang here is a finding.
+/// One input through the parts that read untrusted bytes: the JSON parser and the change and
+/// record decoders behind every push, the quote finder and re-anchoring behind every highlight,
+/// the search-query reader, the document readers of `gloss add` (text, Markdown, HTML) and the
+/// annotation-file readers of `gloss import` (gloss JSON, W3C, Hypothesis, Readwise CSV). A crash,
+/// a trap or a hang here is a finding; a thrown error is the expected refusal.
 ///
 /// The first byte picks the part; the rest is its input.
 enum FuzzTarget {
     static func run(_ bytes: UnsafeRawBufferPointer) {
         guard let selector = bytes.first else { return }
         let data = Data(bytes.dropFirst())
-        switch selector % 5 {
+        switch selector % 7 {
         case 0:
             _ = try? JSONParser.parse(data)
         case 1:
@@ -30,8 +34,13 @@ enum FuzzTarget {
             let old = TextSelector(exact: String(text.prefix(12)), prefix: "", suffix: String(text.suffix(6)),
                                    start: start, end: start + Int(selector % 9), utf16Start: start, utf16End: start + 3)
             _ = Anchoring.reanchor(old, in: article)
-        default:
+        case 4:
             _ = FullTextQuery.match(String(decoding: data, as: UTF8.self))
+        case 5:
+            let formats: [DocumentFormat?] = [nil, .text, .markdown, .html]
+            _ = try? DocumentReader.read(data, format: formats[Int(selector / 7) % formats.count])
+        default:
+            _ = try? AnnotationFile.read(data)
         }
     }
 }
