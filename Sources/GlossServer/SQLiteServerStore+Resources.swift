@@ -70,7 +70,7 @@ extension SQLiteServerStore {
             let outcomes = try library.apply(edit.changes, device: ServerEdit.device, db: db)
             if !edit.changes.isEmpty { try library.save(db, device: ServerEdit.device) }
             var records: [String: EntityRecord] = [:]
-            for id in Set(edit.changes.map(\.entityIdString)) { records[id] = try library.record(id, db: db) }
+            for id in Set(edit.changes.map(\.entityIdString)).union(edit.read) { records[id] = try library.record(id, db: db) }
             let created = zip(edit.changes, outcomes).filter { $0.op == .create && $1.outcome == .applied }.map(\.0.entityIdString)
             return EditResult(outcomes: outcomes, records: records, created: Set(created))
         }

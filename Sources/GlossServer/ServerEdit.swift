@@ -37,9 +37,14 @@ public struct ServerEdit {
     let history: (String, Stamp) throws -> String?
     var clock: HybridClock
     public private(set) var changes: [Change] = []
+    /// The entities this edit looked at; the result carries them as they are after it.
+    public private(set) var read: Set<String> = []
 
     /// The current record of an entity of this user's library, or nil.
-    public func record(_ id: String) throws -> EntityRecord? { try lookup(id) }
+    public mutating func record(_ id: String) throws -> EntityRecord? {
+        read.insert(id.lowercased())
+        return try lookup(id)
+    }
 
     /// The note body that the write `stamp` set, from the journal (nil if no single change set it).
     public func body(writtenBy stamp: Stamp, note id: String) throws -> String? { try history(id, stamp) }
@@ -56,7 +61,8 @@ public struct ServerEdit {
     }
 }
 
-/// What an edit did: each change's outcome and the records it touched, as they are now.
+/// What an edit did: each change's outcome, and the records it read or changed as they are after
+/// it (read in the same transaction, so an answer needs no second read).
 public struct EditResult: Sendable {
     public var outcomes: [PushResult]
     public var records: [String: EntityRecord]

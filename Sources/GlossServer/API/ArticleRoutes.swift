@@ -63,7 +63,7 @@ struct ArticleRoutes<Store: ServerStore> {
                         tags: Dictionary(uniqueKeysWithValues: tags.map { ($0, true) }))
         }
         let created = result.created.contains(id.description)
-        guard let record = try await store.record(user: user, id: id.description) else { throw EntityAnswer.notFound(.article, id.description) }
+        guard let record = result.records[id.description] else { throw EntityAnswer.notFound(.article, id.description) }
         return try EntityAnswer.make(record, status: created ? .created : .ok, location: created ? "/v1/articles/\(id)" : nil)
     }
 

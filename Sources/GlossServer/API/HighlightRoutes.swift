@@ -47,7 +47,7 @@ struct HighlightRoutes<Store: ServerStore> {
         let selector = try Self.selector(place, in: text)
         let id = ID<Highlight>.timeOrdered()
         let article = articleRecord.idString
-        _ = try await store.write(user: user) { edit in
+        let result = try await store.write(user: user) { edit in
             let fields: [String: JSONValue] = [
                 "articleId": .string(article), "exact": .string(selector.exact), "prefix": .string(selector.prefix),
                 "suffix": .string(selector.suffix), "start": .int(Int64(selector.start)), "end": .int(Int64(selector.end)),
@@ -57,7 +57,7 @@ struct HighlightRoutes<Store: ServerStore> {
             edit.change(.highlight, id.uuid, .create, fields: fields.mapValues { FieldChange(new: $0) },
                         tags: Dictionary(uniqueKeysWithValues: tags.map { ($0, true) }))
         }
-        guard let record = try await store.record(user: user, id: id.description) else { throw EntityAnswer.notFound(.highlight, id.description) }
+        guard let record = result.records[id.description] else { throw EntityAnswer.notFound(.highlight, id.description) }
         return try EntityAnswer.make(record, status: .created, location: "/v1/highlights/\(id)")
     }
 

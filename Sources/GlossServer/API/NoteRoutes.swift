@@ -40,7 +40,7 @@ struct NoteRoutes<Store: ServerStore> {
         }
         let tags = try body.tags() ?? []
         let id = ID<Note>.timeOrdered()
-        _ = try await store.write(user: user) { edit in
+        let result = try await store.write(user: user) { edit in
             var article = articleId?.lowercased()
             if let highlight = highlightId?.lowercased() {
                 guard let record = try edit.record(highlight), record.kind == .highlight else {
@@ -61,7 +61,7 @@ struct NoteRoutes<Store: ServerStore> {
             edit.change(.note, id.uuid, .create, fields: fields.mapValues { FieldChange(new: $0) },
                         tags: Dictionary(uniqueKeysWithValues: tags.map { ($0, true) }))
         }
-        guard let record = try await store.record(user: user, id: id.description) else { throw EntityAnswer.notFound(.note, id.description) }
+        guard let record = result.records[id.description] else { throw EntityAnswer.notFound(.note, id.description) }
         return try EntityAnswer.make(record, status: .created, location: "/v1/notes/\(id)")
     }
 
@@ -99,7 +99,7 @@ struct NoteRoutes<Store: ServerStore> {
             throw APIError.badRequest("Resolve with exactly one of {\"keep\": true}, {\"take\": N} or {\"body\": TEXT}.")
         }
         if let text, text.allSatisfy(\.isWhitespace) { throw APIError.badRequest("\"body\" needs some text.") }
-        _ = try await store.write(user: user) { edit in
+        let result = try await store.write(user: user) { edit in
             guard let record = try edit.record(id), record.kind == .note else { throw EntityAnswer.notFound(.note, id) }
             guard !record.deleted else { throw Resource.gone(.note, id) }
             guard !record.conflicts.isEmpty else { throw APIError(.conflict, "no_conflicts", "The note \(id) has no conflicts to resolve.") }
@@ -117,7 +117,7 @@ struct NoteRoutes<Store: ServerStore> {
             if old != .string(chosen) { fields["body"] = FieldChange(old: old, new: .string(chosen)) }
             edit.change(.note, record.id, .resolve, fields: fields, base: record.stamps["body"], resolves: record.conflicts.map(\.stamp))
         }
-        guard let record = try await store.record(user: user, id: id) else { throw EntityAnswer.notFound(.note, id) }
+        guard let record = result.records[id] else { throw EntityAnswer.notFound(.note, id) }
         return try EntityAnswer.make(record)
     }
 

@@ -59,7 +59,7 @@ enum Resource {
                 if !removed.isEmpty { edit.change(kind, record.id, .untag, tags: removed) }
             }
         }
-        guard let record = try await store.record(user: user, id: id) else { throw EntityAnswer.notFound(kind, id) }
+        guard let record = result.records[id] else { throw EntityAnswer.notFound(kind, id) }
         return try EntityAnswer.make(record, outcome: result.outcomes.isEmpty ? .applied : result.outcome)
     }
 
@@ -67,13 +67,13 @@ enum Resource {
     static func setDeleted<Store: ResourceStore>(_ kind: EntityKind, _ deleted: Bool, _ context: GlossRequestContext, _ store: Store) async throws -> Response {
         let user = try context.requireUser()
         let id = try id(context)
-        _ = try await store.write(user: user) { edit in
+        let result = try await store.write(user: user) { edit in
             guard let record = try edit.record(id), record.kind == kind else { throw EntityAnswer.notFound(kind, id) }
             guard record.deleted != deleted else { return }
             edit.change(kind, record.id, deleted ? .delete : .restore, fields: ["deleted": FieldChange(old: .bool(!deleted), new: .bool(deleted))])
         }
         if deleted { return Response(status: .noContent) }
-        guard let record = try await store.record(user: user, id: id) else { throw EntityAnswer.notFound(kind, id) }
+        guard let record = result.records[id] else { throw EntityAnswer.notFound(kind, id) }
         return try EntityAnswer.make(record)
     }
 }
