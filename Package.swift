@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "GlossServer",
             dependencies: [
-                "GlossModel", "GlossSync", "GlossDocuments",
+                "GlossModel", "GlossSync", "GlossDocuments", "GlossInterchange",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -98,7 +98,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossInterchange", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                         .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                         .product(name: "Prometheus", package: "swift-prometheus")]),

@@ -11,7 +11,7 @@ public enum GlossJSON {
     public static let format = "gloss"
     public static let version = 1
 
-    public static func export(_ library: Library, scope: ExportScope, to sink: ExportSink) throws {
+    public static func export(_ library: some AnnotationSource, scope: ExportScope, to sink: ExportSink) throws {
         var w = JSONWriter(capacity: 1 << 20)
         w.beginObject()
         var section = 0
@@ -26,7 +26,7 @@ public enum GlossJSON {
             scope,
             article: { article in
                 article.write(to: &w)
-                sink.drain(&w)
+                try sink.drain(&w)
             },
             highlight: { highlight in
                 if section == 1 {
@@ -35,13 +35,13 @@ public enum GlossJSON {
                     open("highlights")
                 }
                 highlight.write(to: &w)
-                sink.drain(&w)
+                try sink.drain(&w)
             },
             note: { note in
                 if section == 1 { w.endArray(); w.key("format"); w.string(format); open("highlights") }
                 if section == 2 { w.endArray(); open("notes") }
                 note.write(to: &w)
-                sink.drain(&w)
+                try sink.drain(&w)
             }
         )
         if section == 1 { w.endArray(); w.key("format"); w.string(format); open("highlights") }
@@ -49,8 +49,8 @@ public enum GlossJSON {
         w.endArray()
         w.key("version"); w.int(version)
         w.endObject()
-        sink.write(w.bytes + [0x0A])
-        sink.flush()
+        try sink.write(w.bytes + [0x0A])
+        try sink.flush()
     }
 
     /// The entities of a gloss export, checked.

@@ -9,9 +9,31 @@ import GlossStore
 /// (`the-ethics-of-belief-a76c0c1e.md`), so a second export rewrites the same files; when a
 /// title changed, the file under the old name (same ID, checked in its front matter) is removed.
 public enum MarkdownExport {
+    /// The whole scope as one Markdown document (what the HTTP API's `export?format=markdown`
+    /// answers): each article under its `#` title, separated by thematic breaks, then the
+    /// standalone notes under `# Notes`. Highlights and notes read as in the files.
+    public static func document(_ source: some AnnotationSource, scope: ExportScope, to sink: ExportSink) throws {
+        var first = true
+        var inNotes = false
+        try source.forEachArticle(scope, { item in
+            try sink.write((first ? "" : "\n---\n") + body(item, inDocument: true))
+            first = false
+        }, standalone: { note in
+            if !inNotes {
+                try sink.write((first ? "" : "\n---\n") + "\n# Notes\n")
+                inNotes = true
+                first = false
+            }
+            var out = "\n<!-- gloss note \(note.id) -->\n\n" + note.body + "\n"
+            if let tags = tagLine(note.tags) { out += "\n" + tags + "\n" }
+            try sink.write(out)
+        })
+        try sink.flush()
+    }
+
     /// Writes the files; returns how many it wrote.
     @discardableResult
-    public static func export(_ library: Library, scope: ExportScope, to folder: URL) throws -> Int {
+    public static func export(_ library: some AnnotationSource, scope: ExportScope, to folder: URL) throws -> Int {
         let files = FileManager.default
         let notes = folder.appendingPathComponent("notes")
         try files.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -105,12 +127,23 @@ public enum MarkdownExport {
 
     static func render(_ item: ArticleAnnotations) -> String {
         let article = item.article
-        var out = frontMatter([
+        let out = frontMatter([
             ("title", yaml(article.title)), ("url", article.url.map(yaml)), ("author", article.author.map(yaml)),
             ("gloss_id", article.id.description), ("created", article.createdAt.description), ("updated", article.updatedAt.description),
         ], tags: article.tags)
-        out += "\n# \(article.title)\n"
+        return out + body(item, inDocument: false)
+    }
+
+    /// An article's highlights and notes under its title. In one document of the whole library
+    /// (where there is no front matter) the article's ID and tags follow the title.
+    static func body(_ item: ArticleAnnotations, inDocument: Bool) -> String {
+        let article = item.article
+        var out = "\n# \(article.title)\n"
         if let url = article.url { out += "\n<\(url)>\n" }
+        if inDocument {
+            out += "\n<!-- gloss article \(article.id) -->\n"
+            if let tags = tagLine(article.tags) { out += "\n" + tags + "\n" }
+        }
         for highlight in item.highlights {
             out += "\n" + quote(highlight.exact) + "\n"
             var meta = "<!-- gloss highlight \(highlight.id) \(highlight.color)"

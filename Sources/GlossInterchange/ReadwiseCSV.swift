@@ -8,18 +8,18 @@ import GlossStore
 public enum ReadwiseCSV {
     public static let columns = ["Highlight", "Title", "Author", "URL", "Note", "Tags", "Location", "Date"]
 
-    public static func export(_ library: Library, scope: ExportScope, to sink: ExportSink) throws {
-        sink.write(CSV.row(columns))
+    public static func export(_ library: some AnnotationSource, scope: ExportScope, to sink: ExportSink) throws {
+        try sink.write(CSV.row(columns))
         try library.forEachArticle(scope, { item in
             for highlight in item.highlights {
                 let notes = item.notes(on: highlight).map(\.body).joined(separator: "\n\n")
-                sink.write(CSV.row([
+                try sink.write(CSV.row([
                     highlight.exact, item.article.title, item.article.author ?? "", item.article.url ?? "", notes,
                     highlight.tags.joined(separator: ", "), String(highlight.start), date(highlight.createdAt),
                 ]))
             }
         }, standalone: { _ in })
-        sink.flush()
+        try sink.flush()
     }
 
     /// `YYYY-MM-DD HH:MM:SS` in UTC, the form Readwise's importer takes.

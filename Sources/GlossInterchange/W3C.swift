@@ -16,7 +16,7 @@ public enum W3C {
     static let articlePrefix = "urn:gloss:article:"
     static let colors = ["yellow", "green", "blue", "pink", "purple", "orange", "red"]
 
-    public static func export(_ library: Library, scope: ExportScope, to sink: ExportSink) throws {
+    public static func export(_ library: some AnnotationSource, scope: ExportScope, to sink: ExportSink) throws {
         var w = JSONWriter(capacity: 1 << 20)
         w.beginObject()
         w.key("@context"); w.string(context)
@@ -34,17 +34,17 @@ public enum W3C {
                     total += 1
                 }
                 total += 1
-                sink.drain(&w)
+                try sink.drain(&w)
             }
             for note in item.articleNotes {
                 writeNote(note, target: { $0.string(source) }, to: &w)
                 total += 1
             }
-            sink.drain(&w)
+            try sink.drain(&w)
         }, standalone: { note in
             writeNote(note, target: { $0.string(libraryIRI) }, to: &w)
             total += 1
-            sink.drain(&w)
+            try sink.drain(&w)
         })
         w.endArray()
         w.key("type"); w.string("AnnotationPage")
@@ -58,8 +58,8 @@ public enum W3C {
         w.key("total"); w.int(total)
         w.key("type"); w.string("AnnotationCollection")
         w.endObject()
-        sink.write(w.bytes + [0x0A])
-        sink.flush()
+        try sink.write(w.bytes + [0x0A])
+        try sink.flush()
     }
 
     static func writeTarget(_ highlight: Highlight, source: String, to w: inout JSONWriter) {

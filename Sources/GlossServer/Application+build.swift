@@ -57,6 +57,7 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     NoteRoutes(store: store, limits: limits).add(to: api)
     ChangeRoutes(store: store).add(to: api)
     SearchRoutes(store: store).add(to: api)
+    ExportRoutes(store: store).add(to: api)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GlossInterchange
 import GlossModel
 import GlossSync
 
@@ -85,6 +86,9 @@ public protocol ResourceStore: Sendable {
     /// Full-text search over article titles and text, highlight quotes and note bodies, best first;
     /// the matched words in each snippet between `marks`.
     func search(user: UserID, _ query: String, limit: Int, marks: (open: String, close: String)) async throws -> [SearchResult]
+    /// Runs `body` over one consistent snapshot of the user's library as the exporters read it,
+    /// on a thread where it may block (it writes the answer to a slow client).
+    func export(user: UserID, _ body: @escaping @Sendable (any AnnotationSource) throws -> Void) async throws
     /// Runs `build` in one write transaction and applies the changes it made through the merge function.
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult
 }

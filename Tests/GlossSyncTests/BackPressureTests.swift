@@ -1,4 +1,5 @@
 import Foundation
+import GlossInterchange
 import Testing
 import GlossModel
 import GlossReplica
@@ -31,6 +32,7 @@ struct SlowStore: ServerStore {
         try await base.search(user: user, query, limit: limit, marks: marks)
     }
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
+    func export(user: UserID, _ body: @escaping @Sendable (any AnnotationSource) throws -> Void) async throws { try await base.export(user: user, body) }
 }
 
 @Suite struct BackPressureTests {

@@ -1,0 +1,3 @@
+import GlossStore
+
+extension Library: AnnotationSource {}
