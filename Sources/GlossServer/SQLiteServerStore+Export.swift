@@ -39,7 +39,7 @@ struct ServerAnnotationSource: AnnotationSource {
 
     func forEachArticle(_ scope: ExportScope, _ body: (ArticleAnnotations) throws -> Void, standalone: (Note) throws -> Void) throws {
         let filter = try self.filter(scope)
-        let onArticle = try db.makeStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND kind = ? AND article_id = ?")
+        let onArticle = try db.makeStatement(sql: "SELECT record FROM entities INDEXED BY entities_article WHERE user_id = ? AND kind = ? AND article_id = ?")
         func annotations<T>(_ kind: EntityKind, _ article: String, _ make: (EntityRecord) -> T?) throws -> [T] {
             try String.fetchAll(onArticle, arguments: [user, kind.rawValue, article]).compactMap { try make(EntityRecord.decode(Data($0.utf8))) }
         }
@@ -54,10 +54,12 @@ struct ServerAnnotationSource: AnnotationSource {
         try forEach(.note, Note.init(record:), standaloneOnly: true) { if filter.includes($0) { try standalone($0) } }
     }
 
-    /// Every record of one kind, oldest first, as an entity (rows stream from SQLite).
+    /// Every record of one kind, oldest first, as an entity; rows stream from SQLite's sorter.
+    /// (Sorting only the IDs and reading each record by its key was tried: 5.1 s instead of
+    /// 3.6 s for 100,000 annotations, the point reads cost more than the sort.)
     private func forEach<T>(_ kind: EntityKind, _ make: (EntityRecord) -> T?, standaloneOnly: Bool = false, _ visit: (T) throws -> Void) throws {
         let rows = try String.fetchCursor(db, sql: """
-            SELECT record FROM entities WHERE user_id = ? AND kind = ?\(standaloneOnly ? " AND article_id IS NULL" : "")
+            SELECT record FROM entities INDEXED BY entities_kind WHERE user_id = ? AND kind = ?\(standaloneOnly ? " AND article_id IS NULL" : "")
             ORDER BY json_extract(record, '$.createdAt'), id
             """, arguments: [user, kind.rawValue])
         while let json = try rows.next() {

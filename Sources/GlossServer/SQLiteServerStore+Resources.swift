@@ -12,7 +12,11 @@ extension SQLiteServerStore {
     }
 
     public func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)] {
-        var sql = "SELECT id, listed, record FROM entities WHERE user_id = ? AND kind = ?"
+        // The index is named: without statistics SQLite prefers the primary key (user_id, id),
+        // which also gives ID order, and then walks the user's whole library to fill a page of
+        // an article's highlights (measured: every row read for 50 answers at 100,000 rows).
+        let index = query.articleId != nil ? "entities_article" : query.highlightId != nil ? "entities_highlight" : "entities_kind"
+        var sql = "SELECT id, listed, record FROM entities INDEXED BY \(index) WHERE user_id = ? AND kind = ?"
         var arguments: [DatabaseValue] = [user.rawValue.databaseValue, query.kind.rawValue.databaseValue]
         if let article = query.articleId {
             sql += " AND article_id = ?"

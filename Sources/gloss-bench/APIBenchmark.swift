@@ -1,4 +1,5 @@
 import Foundation
+import GlossInterchange
 import GlossModel
 import GlossReplica
 import GlossStore
@@ -42,12 +43,53 @@ func apiBenchmark() async throws {
     let ceiling = try wrk(server, path: "/healthz", duration: duration)
     let list = try wrk(server, path: "/v1/highlights?limit=100", duration: duration)
     let update = try wrk(server, path: "/v1/notes", duration: duration, script: script.path)
-    for (name, run) in [("GET /healthz (ceiling)", ceiling), ("GET /v1/highlights?limit=100", list), ("PATCH /v1/notes/{id}", update)] {
+    // Two lists a client reads first: the articles, and one article's highlights (50 here).
+    let articles = try wrk(server, path: "/v1/articles?limit=100", duration: duration)
+    let lastArticle = try library.articles().map(\.article.id.description).max() ?? ""
+    let onArticle = try wrk(server, path: "/v1/articles/\(lastArticle)/highlights?limit=100", duration: duration)
+    for (name, run) in [("GET /healthz (ceiling)", ceiling), ("GET /v1/highlights?limit=100", list), ("PATCH /v1/notes/{id}", update),
+                        ("GET /v1/articles?limit=100", articles), ("GET /v1/articles/{id}/highlights", onArticle)] {
         say(String(format: "%-30@ %8.0f req/s   p50 %6.2f ms   p99 %7.2f ms   errors %d", name as NSString, run.rate, run.p50, run.p99, run.errors))
     }
     say(String(format: "list / ceiling                 %.2f   (target ≥ 0.5; p99 < 20 ms)", list.rate / ceiling.rate))
     say(String(format: "note updates / ceiling         %.2f", update.rate / ceiling.rate))
     say("server peak memory             \(server.peakKiB / 1024) MiB   (target < 100 MB)")
+
+    // The whole library through GET /v1/export, next to the same exporter on the local library.
+    for format in ["json", "w3c", "markdown"] {
+        let start = DispatchTime.now()
+        let (status, bytes) = try download(server, "/v1/export?format=\(format)")
+        let remote = seconds(start)
+        guard status == 200 else { throw BenchError("export \(format) answered \(status)") }
+        let begin = DispatchTime.now()
+        do {
+            let sink = ExportSink { _ in }
+            switch format {
+            case "json": try GlossJSON.export(library, scope: ExportScope(), to: sink)
+            case "w3c": try W3C.export(library, scope: ExportScope(), to: sink)
+            default: try MarkdownExport.document(library, scope: ExportScope(), to: sink)
+            }
+        }
+        let local = seconds(begin)
+        say(String(format: "GET /v1/export?format=%-8@ %6.2f s   %5.1f MB   local exporter %.2f s   ratio %.2f", format as NSString, remote,
+                   Double(bytes) / 1e6, local, remote / local))
+    }
+    say("server peak memory after exports \(server.peakKiB / 1024) MiB   (target < 100 MB)")
+}
+
+/// One download with curl: the status and the bytes received.
+func download(_ server: BenchServer, _ path: String) throws -> (status: Int, bytes: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-H", "Authorization: Bearer \(server.token)", server.url + path]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let parts = text.split(separator: " ").compactMap { Int($0) }
+    guard parts.count == 2 else { throw BenchError("curl printed \(text)") }
+    return (parts[0], parts[1])
 }
 
 /// One wrk run: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
