@@ -71,7 +71,7 @@ struct LibraryState {
             try db.cachedStatement(sql: """
                 INSERT INTO entities(user_id, id, kind, record, version, deleted, article_id, highlight_id, updated_at, listed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(user_id, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
+                ON CONFLICT(user_id, kind, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
                     article_id = excluded.article_id, highlight_id = excluded.highlight_id, updated_at = excluded.updated_at, listed = excluded.listed
                 """).execute(
                 arguments: [user.rawValue, merged.idString, merged.kind.rawValue, JSONWriter.string(merged), next, merged.deleted,

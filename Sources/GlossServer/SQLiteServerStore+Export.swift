@@ -59,7 +59,7 @@ struct ServerAnnotationSource: AnnotationSource {
     /// 3.6 s for 100,000 annotations, the point reads cost more than the sort.)
     private func forEach<T>(_ kind: EntityKind, _ make: (EntityRecord) -> T?, standaloneOnly: Bool = false, _ visit: (T) throws -> Void) throws {
         let rows = try String.fetchCursor(db, sql: """
-            SELECT record FROM entities INDEXED BY entities_kind WHERE user_id = ? AND kind = ?\(standaloneOnly ? " AND article_id IS NULL" : "")
+            SELECT record FROM entities WHERE user_id = ? AND kind = ?\(standaloneOnly ? " AND article_id IS NULL" : "")
             ORDER BY json_extract(record, '$.createdAt'), id
             """, arguments: [user, kind.rawValue])
         while let json = try rows.next() {

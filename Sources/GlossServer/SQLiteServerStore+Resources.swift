@@ -12,11 +12,11 @@ extension SQLiteServerStore {
     }
 
     public func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)] {
-        // The index is named: without statistics SQLite prefers the primary key (user_id, id),
-        // which also gives ID order, and then walks the user's whole library to fill a page of
-        // an article's highlights (measured: every row read for 50 answers at 100,000 rows).
-        let index = query.articleId != nil ? "entities_article" : query.highlightId != nil ? "entities_highlight" : "entities_kind"
-        var sql = "SELECT id, listed, record FROM entities INDEXED BY \(index) WHERE user_id = ? AND kind = ?"
+        // Filters by article or highlight name their index: without statistics SQLite would walk
+        // the kind's whole range of the table (the primary key, in ID order) to fill a page of
+        // one article's highlights (measured: 178 ms instead of 2 ms at 100,000 rows).
+        let index = query.articleId != nil ? " INDEXED BY entities_article" : query.highlightId != nil ? " INDEXED BY entities_highlight" : ""
+        var sql = "SELECT id, listed FROM entities\(index) WHERE user_id = ? AND kind = ?"
         var arguments: [DatabaseValue] = [user.rawValue.databaseValue, query.kind.rawValue.databaseValue]
         if let article = query.articleId {
             sql += " AND article_id = ?"
@@ -43,12 +43,14 @@ extension SQLiteServerStore {
         }
         sql += " ORDER BY id LIMIT ?"
         arguments.append(query.limit.databaseValue)
-        return try await pool.read { [sql, arguments] db in
+        return try await pool.read { [sql, arguments, user] db in
+            // Only the list JSON is read (records are 1 KB and more, and a page does not need them).
             try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).compactMap { row -> (id: String, json: String)? in
                 let id: String = row["id"]
-                // Rows written before the `listed` column existed are rendered here.
                 if let json = row["listed"] as String? { return (id, json) }
-                guard let record = try? EntityRecord.decode(Data((row["record"] as String).utf8)), let json = ListedJSON.render(record) else { return nil }
+                // Rows written before the `listed` column existed are rendered here.
+                let text = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id])
+                guard let text, let record = try? EntityRecord.decode(Data(text.utf8)), let json = ListedJSON.render(record) else { return nil }
                 return (id, json)
             }
         }

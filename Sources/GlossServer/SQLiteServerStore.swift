@@ -135,12 +135,12 @@ public final class SQLiteServerStore: ServerStore {
 }
 
 extension SQLiteServerStore {
-    /// Every entity record of a user's library, ordered by kind and ID (for checks and exports).
+    /// Every entity record of a user's library, ordered by kind (articles, highlights, notes) and ID (for checks).
     public func records(user: UserID) async throws -> [EntityRecord] {
         try await pool.read { db in
             let decoder = JSONDecoder()
             return try String.fetchAll(
-                db, sql: "SELECT record FROM entities WHERE user_id = ? ORDER BY CASE kind WHEN 'article' THEN 0 WHEN 'highlight' THEN 1 ELSE 2 END, id",
+                db, sql: "SELECT record FROM entities WHERE user_id = ? ORDER BY kind, id",
                 arguments: [user.rawValue]
             ).map { try decoder.decode(EntityRecord.self, from: Data($0.utf8)) }
         }

@@ -116,9 +116,12 @@ func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = n
         return String(text)
     }
     guard let rate = number(after: "Requests/sec:") else { throw BenchError("wrk printed no rate: \(text)") }
+    let errorLines = text.split(separator: "\n").filter { $0.contains("Socket errors") || $0.contains("Non-2xx") }
     let errors = Int(number(after: "Non-2xx or 3xx responses:") ?? 0)
         + (text.split(separator: "\n").first { $0.contains("Socket errors") }.map { line in
             line.split(separator: ",").compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
         } ?? 0)
+    // Say what the errors were (a status or a socket error: connect, read, write or timeout).
+    for line in errorLines { say("    wrk \(path): \(line.trimmingCharacters(in: .whitespaces))") }
     return (rate, number(after: "50%") ?? 0, number(after: "99%") ?? 0, errors)
 }
