@@ -2,6 +2,7 @@ import Foundation
 import GlossInterchange
 import GlossModel
 import GlossSync
+import NIOCore
 
 /// Which records of one kind a list of the HTTP API wants, one page at a time (ordered by ID).
 public struct RecordQuery: Sendable, Equatable {
@@ -82,7 +83,7 @@ public protocol ResourceStore: Sendable {
     /// The current record of an entity of this user's library, or nil (also for another user's IDs).
     func record(user: UserID, id: String) async throws -> EntityRecord?
     /// One page of a kind's entities, filtered as the query says, as their list JSON (``ListedJSON``).
-    func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)]
+    func listed(user: UserID, _ query: RecordQuery) async throws -> ListedRows
     /// Full-text search over article titles and text, highlight quotes and note bodies, best first;
     /// the matched words in each snippet between `marks`.
     func search(user: UserID, _ query: String, limit: Int, marks: (open: String, close: String)) async throws -> [SearchResult]
@@ -113,3 +114,29 @@ public struct SearchResult: Sendable, Equatable, CanonicalJSONWritable {
         w.key("type"); w.string(type)
     }
 }
+
+/// The rows of a list, as the answer will carry them: each entity's list JSON, one after the
+/// other in one buffer (copied once, from the database's row into the buffer), and their IDs.
+public struct ListedRows: Sendable {
+    public private(set) var ids: [String] = []
+    /// Where each row's JSON ends in `bytes`.
+    private var ends: [Int] = []
+    public private(set) var bytes = ByteBuffer()
+
+    public init() {}
+
+    public mutating func append(id: String, json: some Collection<UInt8>) {
+        ids.append(id)
+        bytes.writeBytes(json)
+        ends.append(bytes.writerIndex)
+    }
+
+    public var count: Int { ids.count }
+
+    /// The JSON of row `index`.
+    public func json(_ index: Int) -> ByteBufferView {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return bytes.getSlice(at: start, length: ends[index] - start)!.readableBytesView
+    }
+}
+

@@ -13,7 +13,9 @@ func apiBenchmark() async throws {
     let duration = Int(ProcessInfo.processInfo.environment["BENCH_WRK_SECONDS"] ?? "") ?? 10
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchError("wrk is missing: apt-get install wrk") }
     let folder = try makeFolder("api-\(size)")
-    defer { try? FileManager.default.removeItem(at: folder) }
+    // BENCH_API_KEEP=1 keeps the server's database for profiling (the folder is printed).
+    let keep = ProcessInfo.processInfo.environment["BENCH_API_KEEP"] == "1"
+    defer { if keep { say("kept \(folder.path)") } else { try? FileManager.default.removeItem(at: folder) } }
     say("\n== HTTP API: \(size) annotations (\(size / 2) highlights, \(size / 2) notes), wrk 2 threads, 64 connections, \(duration) s each ==")
     let library = try Library(path: folder.appendingPathComponent("a.sqlite").path)
     try populate(library, articles: max(10, size / 100), highlights: size / 2, noteEvery: 1)

@@ -27,7 +27,7 @@ struct SlowStore: ServerStore {
         try await base.pull(user: user, after: cursor, limit: limit)
     }
     func record(user: UserID, id: String) async throws -> EntityRecord? { try await base.record(user: user, id: id) }
-    func listed(user: UserID, _ query: RecordQuery) async throws -> [(id: String, json: String)] { try await base.listed(user: user, query) }
+    func listed(user: UserID, _ query: RecordQuery) async throws -> ListedRows { try await base.listed(user: user, query) }
     func search(user: UserID, _ query: String, limit: Int, marks: (open: String, close: String)) async throws -> [SearchResult] {
         try await base.search(user: user, query, limit: limit, marks: marks)
     }

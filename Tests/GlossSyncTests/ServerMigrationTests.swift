@@ -63,6 +63,6 @@ import GlossSync
         #expect(pulledOld == (try await current.store.pullJSON(user: user, after: start, limit: 1000)))
         // Lists of one kind still come in ID order, with the rows the old layout had.
         let notes = try await upgraded.listed(user: user, RecordQuery(kind: .note, limit: 100))
-        #expect(notes.map(\.id) == records.filter { $0.kind == .note && !$0.deleted }.map(\.idString).sorted())
+        #expect(notes.ids == records.filter { $0.kind == .note && !$0.deleted }.map(\.idString).sorted())
     }
 }

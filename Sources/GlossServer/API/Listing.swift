@@ -55,15 +55,15 @@ struct Listing {
 
     /// A page as the answer `{"items": [...], "next": cursor or null}`, spliced from the stored
     /// list JSON of each entity.
-    static func page(_ items: [(id: String, json: String)], limit: Int) -> Response {
-        let shown = items.prefix(limit)
-        let next = items.count > limit ? shown.last.map { cursor(after: $0.id) } : nil
+    static func page(_ rows: ListedRows, limit: Int) -> Response {
+        let shown = min(rows.count, limit)
+        let next = rows.count > limit ? cursor(after: rows.ids[shown - 1]) : nil
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(shown.reduce(64) { $0 + $1.json.utf8.count + 1 })
+        buffer.reserveCapacity(rows.bytes.readableBytes + 64)
         buffer.writeString("{\"items\":[")
-        for (n, item) in shown.enumerated() {
-            if n > 0 { buffer.writeString(",") }
-            buffer.writeString(item.json)
+        for index in 0..<shown {
+            if index > 0 { buffer.writeString(",") }
+            buffer.writeBytes(rows.json(index))
         }
         buffer.writeString("],\"next\":")
         buffer.writeString(next.map { "\"\($0)\"" } ?? "null")
