@@ -8,6 +8,10 @@ extension Library: SyncReplica {
         try setting("sync.cursor")
     }
 
+    public func outgoingChanges(limit: Int, after: ID<Change>?) throws -> [OutgoingChange] {
+        try unpushedJournal(limit: limit, after: after).map { OutgoingChange(id: $0.id, json: $0.json) }
+    }
+
     public func applyPulled(_ page: PullResponse) throws {
         try applyPulled(changes: page.changes, records: page.records, cursor: page.cursor)
     }

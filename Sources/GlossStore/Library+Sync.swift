@@ -24,6 +24,27 @@ extension Library {
         }
     }
 
+    /// Unpushed journal entries after `after` (oldest first) as their IDs and stored canonical
+    /// JSON, for a push that sends them as they are.
+    public func unpushedJournal(limit: Int, after: ID<Change>?) throws -> [(id: ID<Change>, json: [UInt8])] {
+        try read { db in
+            let rows: [Row]
+            if let after {
+                rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT id, change FROM journal INDEXED BY journal_unpushed
+                    WHERE pushed = 0 AND seq > (SELECT seq FROM journal WHERE id = ?) ORDER BY seq LIMIT ?
+                    """), arguments: [after.description, limit])
+            } else {
+                rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?"),
+                                        arguments: [limit])
+            }
+            return try rows.map { row in
+                guard let id = ID<Change>(row[0] as String) else { throw LibraryError.invalid("The journal holds an entry whose ID \(row[0] as String) is not a UUID; the library is damaged.") }
+                return (id, row.dataNoCopy(atIndex: 1).map(Array.init) ?? [])
+            }
+        }
+    }
+
     /// Marks journal entries as acknowledged by the server.
     public func markPushed(_ ids: [ID<Change>]) throws {
         try write { t in

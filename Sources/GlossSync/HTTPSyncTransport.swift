@@ -46,6 +46,12 @@ public final class HTTPSyncTransport: SyncTransport {
         return try answer(data, path: "/v1/sync/push") { try JSONDecoder().decode(PushResponse.self, from: $0) }
     }
 
+    /// Sends the entries' stored JSON as it is, spliced into the push body.
+    public func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
+        let data = try await send(method: .POST, path: "/v1/sync/push", body: Data(PushRequest.encode(device: device, changes: changes)))
+        return try answer(data, path: "/v1/sync/push") { try JSONDecoder().decode(PushResponse.self, from: $0) }
+    }
+
     public func pull(cursor: String?, limit: Int) async throws -> PullResponse {
         var path = "/v1/sync/pull?limit=\(limit)"
         if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? cursor)" }

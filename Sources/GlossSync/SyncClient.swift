@@ -8,6 +8,9 @@ public protocol SyncReplica: Sendable {
     func unpushedChanges(limit: Int) throws -> [Change]
     /// The same, after the entry `after` (one still on its way to the server).
     func unpushedChanges(limit: Int, after: ID<Change>?) throws -> [Change]
+    /// The same as ``unpushedChanges(limit:after:)``, as the replica stores them: each entry's
+    /// canonical JSON, which a push carries as it is (no decoding and encoding again).
+    func outgoingChanges(limit: Int, after: ID<Change>?) throws -> [OutgoingChange]
     func markPushed(_ ids: [ID<Change>]) throws
     /// The cursor saved with the last applied page, nil before the first pull.
     func syncCursor() throws -> String?
@@ -18,7 +21,32 @@ public protocol SyncReplica: Sendable {
 /// How the client reaches a server: HTTP in `gloss sync`, in-process in tests.
 public protocol SyncTransport: Sendable {
     func push(_ request: PushRequest) async throws -> PushResponse
+    /// A push of journal entries as their stored JSON; a transport that sends bytes sends them as
+    /// they are (the default decodes them into a ``PushRequest``).
+    func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse
     func pull(cursor: String?, limit: Int) async throws -> PullResponse
+}
+
+extension SyncTransport {
+    public func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
+        try await push(PushRequest(device: device, changes: changes.map { try Change.decode(Data($0.json)) }))
+    }
+}
+
+extension SyncReplica {
+    public func outgoingChanges(limit: Int, after: ID<Change>?) throws -> [OutgoingChange] {
+        try unpushedChanges(limit: limit, after: after).map { OutgoingChange(id: $0.id, json: Array(JSONWriter.encode($0))) }
+    }
+}
+
+/// One journal entry on its way to the server: its ID and its canonical JSON.
+public struct OutgoingChange: Sendable, Equatable {
+    public var id: ID<Change>
+    public var json: [UInt8]
+    public init(id: ID<Change>, json: [UInt8]) {
+        self.id = id
+        self.json = json
+    }
 }
 
 /// What one `gloss sync` did.
@@ -81,13 +109,13 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
     @discardableResult
     public func push(into report: inout SyncReport, total: Int? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> Int {
         var pushed = 0
-        var current = Self.prefix(try replica.unpushedChanges(limit: pushBatch), bytes: pushBytes)
+        var current = Self.prefix(try replica.outgoingChanges(limit: pushBatch, after: nil), bytes: pushBytes)
         guard !current.isEmpty else { return 0 }
         var inFlight = send(current)
         while true {
-            let next: [Change]
+            let next: [OutgoingChange]
             do {
-                next = Self.prefix(try replica.unpushedChanges(limit: pushBatch, after: current.last?.id), bytes: pushBytes)
+                next = Self.prefix(try replica.outgoingChanges(limit: pushBatch, after: current.last?.id), bytes: pushBytes)
             } catch {
                 inFlight.cancel()
                 throw error
@@ -122,8 +150,8 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
         return pushed
     }
 
-    private func send(_ batch: [Change]) -> Task<PushResponse, any Error> {
-        Task { [transport, device = replica.device] in try await transport.push(PushRequest(device: device, changes: batch)) }
+    private func send(_ batch: [OutgoingChange]) -> Task<PushResponse, any Error> {
+        Task { [transport, device = replica.device] in try await transport.push(device: device, changes: batch) }
     }
 
     /// Pulls pages until the server has no more; returns how many changes it pulled.
@@ -160,11 +188,11 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
 
 extension SyncClient {
     /// The leading changes whose JSON fits in `bytes` (always at least one).
-    static func prefix(_ changes: [Change], bytes: Int) -> [Change] {
+    static func prefix(_ changes: [OutgoingChange], bytes: Int) -> [OutgoingChange] {
         var total = 0
         var count = 0
         for change in changes {
-            total += JSONWriter.encode(change).count + 1
+            total += change.json.count + 1
             if count > 0 && total > bytes { break }
             count += 1
         }

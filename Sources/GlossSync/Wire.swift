@@ -136,6 +136,22 @@ extension PushRequest: CanonicalJSONWritable {
     }
 }
 
+extension PushRequest {
+    /// The canonical JSON of a push whose changes are already canonical JSON (as a replica's
+    /// journal stores them): the same bytes as encoding the decoded request.
+    public static func encode(device: DeviceID, changes: [OutgoingChange]) -> [UInt8] {
+        var w = JSONWriter(capacity: changes.reduce(64) { $0 + $1.json.count + 1 })
+        w.beginObject()
+        w.key("changes")
+        w.beginArray()
+        for change in changes { w.raw(change.json) }
+        w.endArray()
+        w.key("device"); w.string(device.rawValue)
+        w.endObject()
+        return w.takeBytes()
+    }
+}
+
 extension PullResponse {
     /// The canonical JSON of a page whose changes and records are already canonical JSON text
     /// (as the server stores them), without decoding them first.

@@ -137,8 +137,9 @@ import HummingbirdTesting
             }
         }
         reader.start()
-        // Nobody reads yet: the reader hands on two pieces and waits.
-        try await Task.sleep(for: .milliseconds(200))
+        // Nobody reads yet: the reader hands on two pieces and waits (still two a while later).
+        try await Self.waitUntil { sentCount.value == 2 }
+        try await Task.sleep(for: .milliseconds(100))
         #expect(sentCount.value == 2)
         // The client reads three pieces; the reader goes on as far as the room allows.
         var iterator = pipe.pieces.makeAsyncIterator()
@@ -146,14 +147,25 @@ import HummingbirdTesting
             #expect(try await iterator.next() == [0x41])
             pipe.sent()
         }
-        try await Task.sleep(for: .milliseconds(200))
+        try await Self.waitUntil { sentCount.value == 5 }
+        try await Task.sleep(for: .milliseconds(100))
         #expect(sentCount.value == 5)
         // The client goes away: the waiting reader stops instead of hanging on.
         pipe.cancel()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !sentCount.isStopped && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(sentCount.isStopped)
+        try await Self.waitUntil { sentCount.isStopped }
         #expect(sentCount.value == 5)
+    }
+
+    /// Waits (up to 10 s, for a busy machine) until `condition` holds; records an issue if it never does.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("waited 10 s in vain")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     @Test func exportSlotsComeBackWhenTheirAnswersAreGone() {

@@ -102,11 +102,24 @@ import GRDB
     @Test func aBatchOfLongArticlesIsSplitToFitTheBodyLimit() throws {
         let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
         for n in 0..<5 { _ = try library.importArticle(text: "Article \(n) " + String(repeating: "long text ", count: 30_000), title: "A\(n)") }
-        let changes = try library.unpushedChanges(limit: 500)
+        let changes = try library.outgoingChanges(limit: 500, after: nil)
         let batch = SyncClient<Library, NoTransport>.prefix(changes, bytes: 700_000)
         #expect(batch.count == 2)
         #expect(SyncClient<Library, NoTransport>.prefix(changes, bytes: 10).count == 1)
         #expect(SyncClient<Library, NoTransport>.prefix(changes, bytes: 100_000_000).count == 5)
+    }
+
+    @Test func aPushSendsTheJournalsJSONAsItIsTheSameBytesAsEncodingTheChanges() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "laptop"))
+        let article = try library.importArticle(text: "Café “quoted” — naïve 中国 text.\nSecond line with \\ and \u{1F600}.", title: "Ünïcode").article
+        let note = try library.addNote(body: "A note — «with» \"quotes\" and a tab\t.", article: article.id, tags: ["ü-tag"])
+        _ = try library.editNote(note.id, body: "Edited — again")
+        let outgoing = try library.outgoingChanges(limit: 100, after: nil)
+        let decoded = try library.unpushedChanges(limit: 100)
+        #expect(outgoing.map(\.id) == decoded.map(\.id))
+        #expect(PushRequest.encode(device: library.device, changes: outgoing) == Array(JSONWriter.encode(PushRequest(device: library.device, changes: decoded))))
+        // After the first entry: the rest, in journal order.
+        #expect(try library.outgoingChanges(limit: 100, after: outgoing[0].id).map(\.id) == Array(decoded.dropFirst()).map(\.id))
     }
 }
 
