@@ -76,6 +76,12 @@ struct TimedTransport: SyncTransport {
         return try await base.push(request)
     }
 
+    func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
+        let start = DispatchTime.now()
+        defer { let elapsed = seconds(start); Task { await recorder.record(elapsed) } }
+        return try await base.push(device: device, changes: changes)
+    }
+
     func pull(cursor: String?, limit: Int) async throws -> PullResponse {
         let start = DispatchTime.now()
         defer { let elapsed = seconds(start); Task { await recorder.record(elapsed) } }

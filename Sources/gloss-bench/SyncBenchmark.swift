@@ -25,16 +25,20 @@ func syncBenchmark() async throws {
         let unpushed = try a.unpushedCount()
 
         // Push: every journal entry of A, in batches of 500, as `gloss sync` pushes.
+        // (Timed wrappers say where the time goes; they add two clock reads per call.)
         var report = SyncReport()
+        let pushPhases = PhaseClock(), pullPhases = PhaseClock()
         var start = DispatchTime.now()
-        try await SyncClient(replica: a, transport: transport).push(into: &report)
+        try await SyncClient(replica: TimedReplica(base: a, clock: pushPhases), transport: TimedHTTPTransport(base: transport, clock: pushPhases))
+            .push(into: &report)
         let push = seconds(start)
         precondition(report.pushed == unpushed, "pushed \(report.pushed) of \(unpushed)")
 
         // Pull into an empty library B, in pages of 1,000, as `gloss sync` pulls.
         let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
         start = DispatchTime.now()
-        let pulled = try await SyncClient(replica: b, transport: transport).pull(into: &report)
+        let pulled = try await SyncClient(replica: TimedReplica(base: b, clock: pullPhases), transport: TimedHTTPTransport(base: transport, clock: pullPhases))
+            .pull(into: &report)
         let pull = seconds(start)
         precondition(pulled == unpushed, "pulled \(pulled) of \(unpushed)")
 
@@ -49,7 +53,9 @@ func syncBenchmark() async throws {
 
         say("changes                      \(unpushed)")
         say("push A → server              \(ms(push))   \(String(format: "%6.0f", Double(unpushed) / push)) changes/s")
+        for line in pushPhases.lines() { say(line) }
         say("pull server → empty B        \(ms(pull))   \(String(format: "%6.0f", Double(unpushed) / pull)) changes/s")
+        for line in pullPhases.lines() { say(line) }
         say("full sync (push + pull)      \(ms(push + pull))")
         say("sqlite3 writing the same rows\(ms(floor))")
         say(String(format: "ratio to the floor           %8.2f×   (target < 5×; < 15 s)", (push + pull) / floor))
