@@ -26,7 +26,11 @@ public final class SQLiteServerStore: ServerStore {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(15)
         let synchronous = durability == .full ? "FULL" : "NORMAL"
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        // Checkpoints every 10,000 WAL pages (40 MB) instead of SQLite's 1,000: a 500-change push
+        // writes about 600 pages, and the pages every push touches (the ends of the feed and
+        // version indexes) are copied back once per checkpoint, not once per two pushes
+        // (docs/performance.md: a push's commit went from 36 ms to 24 ms on average).
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA wal_autocheckpoint = 10000") }
         pool = try DatabasePool(path: path, configuration: config)
         self.maximumDrift = maximumDrift
         self.physicalClock = physicalClock

@@ -22,7 +22,9 @@ struct SyncController<Store: ServerStore> {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
             throw APIError(.contentTooLarge, "too_large", "The request body is larger than \(maximumBodyBytes) bytes.")
         }
+        let received = ContinuousClock.now
         let body = try await request.collectBody(upTo: maximumBodyBytes, within: bodyTimeout)
+        let collected = ContinuousClock.now
         let push: PushRequest
         do {
             push = try PushRequest.decode(Data(buffer: body))
@@ -32,14 +34,23 @@ struct SyncController<Store: ServerStore> {
         guard push.changes.count <= PushRequest.maximumChanges else {
             throw APIError(.contentTooLarge, "too_many_changes", ServerError.tooManyChanges(push.changes.count).description)
         }
+        let decoded = ContinuousClock.now
         let response = try await store.push(user: user, push)
+        let applied = ContinuousClock.now
         SyncMetrics.record(response.results, source: "sync")
         let counts = Dictionary(grouping: response.results, by: \.outcome).mapValues(\.count)
+        let answer = JSONResponse.make(response)
+        func ms(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> String {
+            let d = (to - from).components
+            return String(format: "%.1f", Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15)
+        }
+        // Where a push's time went (receiving the body, decoding it, the store, the answer), for operators.
         context.logger.info("push", metadata: [
             "device": "\(push.device)", "changes": "\(push.changes.count)", "version": "\(response.version)",
             "outcomes": "\(counts.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))",
+            "ms": "body=\(ms(received, collected)) decode=\(ms(collected, decoded)) store=\(ms(decoded, applied)) answer=\(ms(applied, ContinuousClock.now))",
         ])
-        return JSONResponse.make(response)
+        return answer
     }
 
     @Sendable func pull(request: Request, context: GlossRequestContext) async throws -> Response {

@@ -19,7 +19,9 @@ func syncBenchmark() async throws {
         try populate(a, articles: max(10, size / 100), highlights: size / 2, noteEvery: 1)
         say(String(format: "library A built in %.1f s", seconds(buildStart)))
 
-        let server = try BenchServer(folder: folder)
+        // BENCH_SERVER_ARGS="--durability normal" (say) runs the server with other options.
+        let serverArguments = (ProcessInfo.processInfo.environment["BENCH_SERVER_ARGS"] ?? "").split(separator: " ").map(String.init)
+        let server = try BenchServer(folder: folder, arguments: serverArguments)
         defer { server.stop() }
         let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
         let unpushed = try a.unpushedCount()
@@ -124,7 +126,9 @@ final class BenchServer {
         process.executableURL = URL(fileURLWithPath: gloss)
         process.arguments = ["serve", "--port", "0", "--data", data] + extra
         var environment = ProcessInfo.processInfo.environment
-        environment["LOG_LEVEL"] = "notice"
+        // BENCH_SERVER_LOG=PATH: the server's request log (info level, with each push's timings) goes there.
+        let logPath = ProcessInfo.processInfo.environment["BENCH_SERVER_LOG"]
+        environment["LOG_LEVEL"] = logPath == nil ? "notice" : "info"
         process.environment = environment
         let err = Pipe()
         process.standardError = err
@@ -140,7 +144,12 @@ final class BenchServer {
             }
         }
         guard let port else { throw BenchError("the server did not start: \(seen)") }
-        err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        if let logPath, FileManager.default.createFile(atPath: logPath, contents: Data(seen.utf8)), let log = FileHandle(forWritingAtPath: logPath) {
+            log.seekToEndOfFile()
+            err.fileHandleForReading.readabilityHandler = { handle in log.write(handle.availableData) }
+        } else {
+            err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        }
         url = "http://127.0.0.1:\(port)"
     }
 
