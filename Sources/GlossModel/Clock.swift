@@ -155,10 +155,15 @@ public struct HybridClock: Sendable {
     ///
     /// A remote timestamp more than `maximumDrift` ahead of the physical clock is treated as if it
     /// were exactly that far ahead; the returned value says what this clock now holds.
+    ///
+    /// `bounded: false` skips that bound, for timestamps an authority already bounded (a library
+    /// receiving what the sync server hands out: the server clamps every change it accepts to its
+    /// own clock + the drift it allows, so a device whose clock runs behind must still move past
+    /// them, or its next edits would order before what it has already seen and lose to it).
     @discardableResult
-    public mutating func receive(_ remote: HLC) -> HLC {
+    public mutating func receive(_ remote: HLC, bounded isBounded: Bool = true) -> HLC {
         let wall = physical()
-        let bounded = min(remote, HLC(milliseconds: wall + maximumDrift, counter: UInt16.max))
+        let bounded = isBounded ? min(remote, HLC(milliseconds: wall + maximumDrift, counter: UInt16.max)) : remote
         let l = max(last.milliseconds, bounded.milliseconds, wall)
         if l == last.milliseconds && l == bounded.milliseconds {
             last = Self.increment(HLC(milliseconds: l, counter: max(last.counter, bounded.counter)))

@@ -74,8 +74,11 @@ public final class WriteTransaction {
         try RecordStore.load(kind, id: id, in: db)
     }
 
-    /// Merges a timestamp seen from another device into this library's clock.
+    /// Merges a timestamp pulled from the sync server into this library's clock. The server has
+    /// already bounded the clocks it hands out (docs/sync-protocol.md), so they are taken as they
+    /// are: a machine whose clock runs behind moves past them, and its next edit orders after
+    /// what it has seen instead of losing to it.
     public func receive(_ remote: HLC) {
-        clock.receive(remote)
+        clock.receive(remote, bounded: false)
     }
 }

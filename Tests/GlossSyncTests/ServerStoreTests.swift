@@ -83,6 +83,30 @@ import GRDB
         #expect(stored.clock.milliseconds <= HybridClock.systemMilliseconds() + store.maximumDrift + 1000)
     }
 
+    @Test func aMachineWhoseClockRunsAnHourBehindStillEditsWhatItHasSeen() async throws {
+        let (store, folder) = try store()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let user = try await store.addUser(name: "ana").user
+        let desktop = try Library(inMemoryWithDevice: DeviceID(rawValue: "desktop"))
+        let laptop = try Library(inMemoryWithDevice: DeviceID(rawValue: "laptop"), physicalClock: { HybridClock.systemMilliseconds() - 3_600_000 })
+        func sync(_ library: Library) async throws {
+            _ = try await SyncClient(replica: library, transport: DirectTransport(store: store, user: user)).sync()
+        }
+        let note = try desktop.addNote(body: "Written on the desktop.")
+        _ = try desktop.editNote(note.id, body: "Written on the desktop, then edited there.")
+        try await sync(desktop)
+        try await sync(laptop)
+        // The laptop, an hour behind, edits the body it has just pulled: its edit is the note's
+        // body, there and everywhere after a sync, not an older write that loses to what it saw.
+        let edited = try laptop.editNote(note.id, body: "Edited on the laptop after reading the desktop's edit.")
+        #expect(edited.body == "Edited on the laptop after reading the desktop's edit.")
+        #expect(edited.conflicts.isEmpty)
+        try await sync(laptop)
+        try await sync(desktop)
+        #expect(try desktop.note(note.id)?.body == "Edited on the laptop after reading the desktop's edit.")
+        #expect(try await store.record(user: user, id: note.id.description)?.string("body") == "Edited on the laptop after reading the desktop's edit.")
+    }
+
     @Test func tokensAreHashedAndRevocable() async throws {
         let (store, folder) = try store()
         defer { try? FileManager.default.removeItem(at: folder) }
