@@ -35,8 +35,16 @@ struct LibraryState {
     mutating func apply(_ changes: [Change], device: DeviceID, db: Database) throws -> [PushResult] {
         var results: [PushResult] = []
         results.reserveCapacity(changes.count)
+        // What the batch needs from the database, in two queries rather than two per change:
+        // the change IDs the server already has, and the records of the entities it touches
+        // (decoded when first used; a record this batch wrote is taken from `written`).
+        var known = try Self.fetch(db, "SELECT id FROM changes WHERE user_id = ? AND id IN", user: user, changes.map(\.id.description))
+            .reduce(into: Set<String>()) { $0.insert($1.0) }
+        let stored = try Self.fetch(db, "SELECT id, record FROM entities WHERE user_id = ? AND id IN", user: user, Array(Set(changes.map(\.entityIdString))))
+            .reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
+        var written: [String: EntityRecord] = [:]
         for change in changes {
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM changes WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, change.id.description]) == true {
+            if known.contains(change.id.description) {
                 results.append(PushResult(id: change.id, outcome: .duplicate))
                 continue
             }
@@ -55,7 +63,7 @@ struct LibraryState {
             } else {
                 clock.receive(change.clock)
             }
-            let existing = try record(accepted.entityIdString, db: db)
+            let existing = try written[accepted.entityIdString] ?? stored[accepted.entityIdString].map { try EntityRecord.decode(Data($0.utf8)) }
             if let existing, existing.kind != accepted.entity {
                 results.append(PushResult(id: change.id, outcome: .rejected, reason: "\(accepted.entityIdString) is a \(existing.kind.rawValue)"))
                 continue
@@ -83,9 +91,20 @@ struct LibraryState {
                 arguments: [user.rawValue, accepted.id.description, next, seq, accepted.entityIdString, accepted.device.rawValue,
                             outcome.rawValue, JSONWriter.string(accepted)]
             )
+            known.insert(change.id.description)
+            written[merged.idString] = merged
             results.append(PushResult(id: change.id, outcome: PushOutcome(outcome)))
         }
         return results
+    }
+
+    /// Rows `(id, second column or "")` of `sql` (ending in `IN`) for the given IDs of one user.
+    private static func fetch(_ db: Database, _ sql: String, user: UserID, _ ids: [String]) throws -> [(String, String)] {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        return try Row.fetchAll(db, sql: "\(sql) (\(marks))", arguments: StatementArguments([user.rawValue] + ids)).map { row in
+            (row[0] as String, row.count > 1 ? (row[1] as String) : "")
+        }
     }
 
     /// The current record of an entity of this library, or nil.
