@@ -40,7 +40,7 @@ struct LibraryState {
         // (decoded when first used; a record this batch wrote is taken from `written`).
         var known = try Self.fetch(db, "SELECT id FROM changes WHERE user_id = ? AND id IN", user: user, changes.map(\.id.description))
             .reduce(into: Set<String>()) { $0.insert($1.0) }
-        let stored = try Self.fetch(db, "SELECT id, record FROM entities WHERE user_id = ? AND id IN", user: user, Array(Set(changes.map(\.entityIdString))))
+        let stored = try Self.fetch(db, "SELECT id, record FROM entities INDEXED BY entities_id WHERE user_id = ? AND id IN", user: user, Array(Set(changes.map(\.entityIdString))))
             .reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
         var written: [String: EntityRecord] = [:]
         for change in changes {

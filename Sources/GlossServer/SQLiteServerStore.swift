@@ -130,7 +130,7 @@ public final class SQLiteServerStore: ServerStore {
         for chunk in stride(from: 0, to: ids.count, by: 500) {
             let slice = Array(ids[chunk..<min(ids.count, chunk + 500)])
             let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-            records += try String.fetchAll(db, sql: "SELECT record FROM entities WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
+            records += try String.fetchAll(db, sql: "SELECT record FROM entities INDEXED BY entities_id WHERE user_id = ? AND id IN (\(marks)) ORDER BY id",
                                            arguments: StatementArguments([user.rawValue] + slice))
         }
         let last = page.last.map { SyncCursor(version: $0["version"], seq: $0["seq"]) } ?? cursor
