@@ -9,7 +9,7 @@ import Synchronization
 struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let limit: Int
     let retryAfterSeconds: Int
-    private let inFlight = Counter()
+    private let inFlight = InFlightCount()
 
     init(limit: Int, retryAfterSeconds: Int = 1) {
         self.limit = limit
@@ -28,16 +28,17 @@ struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         defer { inFlight.leave() }
         return try await next(request, context)
     }
+}
 
-    final class Counter: Sendable {
-        private let value = Mutex(0)
-        func enter(limit: Int) -> Bool {
-            value.withLock { count in
-                guard count < limit else { return false }
-                count += 1
-                return true
-            }
+/// How many of something are under way, up to a limit (requests; exports).
+final class InFlightCount: Sendable {
+    private let value = Mutex(0)
+    func enter(limit: Int) -> Bool {
+        value.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
         }
-        func leave() { value.withLock { $0 -= 1 } }
     }
+    func leave() { value.withLock { $0 -= 1 } }
 }

@@ -11,17 +11,7 @@ extension Library {
     /// Unpushed journal entries that come after the entry `after` (oldest first), so the next
     /// batch can be read while the one before it is still on its way to the server.
     public func unpushedChanges(limit: Int, after: ID<Change>?) throws -> [Change] {
-        try read { db in
-            guard let after else {
-                return try String.fetchAll(db, sql: "SELECT change FROM journal INDEXED BY journal_unpushed WHERE pushed = 0 ORDER BY seq LIMIT ?", arguments: [limit])
-                    .map { try Change.decode(Data($0.utf8)) }
-            }
-            return try String.fetchAll(db, sql: """
-                SELECT change FROM journal INDEXED BY journal_unpushed
-                WHERE pushed = 0 AND seq > (SELECT seq FROM journal WHERE id = ?) ORDER BY seq LIMIT ?
-                """, arguments: [after.description, limit])
-                .map { try Change.decode(Data($0.utf8)) }
-        }
+        try unpushedJournal(limit: limit, after: after).map { try Change.decode(Data($0.json)) }
     }
 
     /// Unpushed journal entries after `after` (oldest first) as their IDs and stored canonical

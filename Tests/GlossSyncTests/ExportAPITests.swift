@@ -38,6 +38,14 @@ import HummingbirdTesting
         return library
     }
 
+    /// ``annotatedLibrary()`` synced into the fixture's server.
+    static func syncedLibrary(_ fixture: ServerFixture) async throws -> Library {
+        let library = try annotatedLibrary()
+        let user = try #require(try await fixture.store.authenticate(token: fixture.token))
+        _ = try await SyncClient(replica: library, transport: DirectTransport(store: fixture.store, user: user)).sync()
+        return library
+    }
+
     /// What `gloss export` writes for this library, as text.
     static func localExport(_ library: Library, _ write: (Library, ExportSink) throws -> Void) throws -> String {
         var bytes: [UInt8] = []
@@ -48,9 +56,7 @@ import HummingbirdTesting
 
     @Test func theServersExportIsTheSyncedLibrarysExportByteForByte() async throws {
         try await ResourceAPITests.withAPI { api, fixture in
-            let library = try Self.annotatedLibrary()
-            let user = try #require(try await fixture.store.authenticate(token: fixture.token))
-            _ = try await SyncClient(replica: library, transport: DirectTransport(store: fixture.store, user: user)).sync()
+            let library = try await Self.syncedLibrary(fixture)
 
             let json = try await api.call(.get, "/v1/export?format=json")
             #expect(json.status == 200)
@@ -85,9 +91,7 @@ import HummingbirdTesting
 
     @Test func markdownIsOneDocumentWithEveryArticleItsHighlightsAndNotes() async throws {
         try await ResourceAPITests.withAPI { api, fixture in
-            let library = try Self.annotatedLibrary()
-            let user = try #require(try await fixture.store.authenticate(token: fixture.token))
-            _ = try await SyncClient(replica: library, transport: DirectTransport(store: fixture.store, user: user)).sync()
+            let library = try await Self.syncedLibrary(fixture)
             let markdown = try await api.call(.get, "/v1/export?format=markdown")
             #expect(markdown.status == 200)
             #expect(markdown.headers[.contentType] == "text/markdown; charset=utf-8")

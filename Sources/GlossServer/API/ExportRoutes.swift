@@ -3,7 +3,6 @@ import GlossInterchange
 import GlossModel
 import Hummingbird
 import NIOCore
-import Synchronization
 
 /// `GET /v1/export?format=json|w3c|markdown|csv[&includeDeleted=true]`: the whole library in one
 /// of the open formats of `gloss export` (docs/formats.md), streamed from one snapshot.
@@ -104,24 +103,17 @@ struct ExportRoutes<Store: ServerStore> {
 
 /// How many exports run at once. A slot is given back when the answer that holds it is gone.
 final class ExportSlots: Sendable {
-    private let inUse = Mutex(0)
+    private let counter = InFlightCount()
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
-    func take() -> Slot? {
-        let taken = inUse.withLock { count in
-            guard count < limit else { return false }
-            count += 1
-            return true
-        }
-        return taken ? Slot(owner: self) : nil
-    }
+    func take() -> Slot? { counter.enter(limit: limit) ? Slot(counter: counter) : nil }
 
     final class Slot: Sendable {
-        let owner: ExportSlots
-        init(owner: ExportSlots) { self.owner = owner }
-        deinit { owner.inUse.withLock { $0 -= 1 } }
+        let counter: InFlightCount
+        init(counter: InFlightCount) { self.counter = counter }
+        deinit { counter.leave() }
     }
 }
 
