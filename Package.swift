@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure model: entities, IDs, clock, selectors, anchoring, merge rules.
@@ -67,10 +68,21 @@ let package = Package(
             ],
             plugins: ["EmbedSchema"]
         ),
+        // The server's store in PostgreSQL, for several `gloss serve` processes on one database.
+        .target(
+            name: "GlossPostgres",
+            dependencies: [
+                "GlossModel", "GlossSync", "GlossServer", "GlossInterchange",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedSchema"]
+        ),
         .executableTarget(
             name: "gloss",
             dependencies: [
-                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossInterchange",
+                "GlossModel", "GlossDocuments", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossPostgres", "GlossInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -98,7 +110,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossInterchange", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossPostgres", "GlossInterchange", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                         .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                         .product(name: "Prometheus", package: "swift-prometheus")]),

@@ -4,7 +4,7 @@ import PackagePlugin
 /// Embeds the numbered SQL migrations of `schema/` into the target that applies them,
 /// so that the `gloss` binary carries its schema and runs without the source tree.
 ///
-/// `GlossStore` gets `schema/library/*.sql`, `GlossServer` gets `schema/server/*.sql` and
+/// `GlossStore` gets `schema/library/*.sql`, `GlossServer` gets `schema/server/*.sql`, `GlossPostgres` gets `schema/postgres/*.sql`, and `GlossServer`
 /// `docs/openapi.yaml` (as `openAPIDocument`).
 @main
 struct EmbedSchema: BuildToolPlugin {
@@ -13,6 +13,7 @@ struct EmbedSchema: BuildToolPlugin {
         switch target.name {
         case "GlossStore": folder = "library"
         case "GlossServer": folder = "server"
+        case "GlossPostgres": folder = "postgres"
         default: return []
         }
         let directory = context.package.directoryURL.appending(path: "schema").appending(path: folder)

@@ -71,6 +71,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
             let message = error.status == .notFound ? "There is no such route: \(request.method) \(request.uri.path)." : (error.body ?? error.status.reasonPhrase)
             return try APIError(error.status, code, message).response(from: request, context: context)
+        } catch ServerError.unavailable(let message) {
+            var unavailable = APIError(.serviceUnavailable, "unavailable", message)
+            unavailable.headers[.retryAfter] = "5"
+            return try unavailable.response(from: request, context: context)
         } catch let error as ServerError {
             return try APIError(.badRequest, "bad_request", error.description).response(from: request, context: context)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {

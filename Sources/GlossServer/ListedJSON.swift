@@ -2,7 +2,7 @@ import Foundation
 import GlossModel
 
 /// The JSON of an entity as the HTTP API's lists show it: the canonical entity, an article without
-/// its text. Rendered when a record is written (``LibraryState``) and kept beside it, so that a
+/// its text. Rendered when a record is written (``LibraryBatch``) and kept beside it, so that a
 /// list page is spliced from stored text instead of decoding and re-encoding every record.
 public enum ListedJSON {
     public static func render(_ record: EntityRecord) -> String? {

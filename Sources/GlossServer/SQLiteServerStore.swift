@@ -139,7 +139,6 @@ public final class SQLiteServerStore: ServerStore {
 }
 
 extension SQLiteServerStore {
-    /// Every entity record of a user's library, ordered by kind (articles, highlights, notes) and ID (for checks).
     public func records(user: UserID) async throws -> [EntityRecord] {
         try await pool.read { db in
             let decoder = JSONDecoder()

@@ -37,10 +37,18 @@ public struct ServerEdit {
 
     let lookup: (String) throws -> EntityRecord?
     let history: (String, Stamp) throws -> String?
-    var clock: HybridClock
+    package var clock: HybridClock
     public private(set) var changes: [Change] = []
     /// The entities this edit looked at; the result carries them as they are after it.
     public private(set) var read: Set<String> = []
+
+    /// `lookup` reads a record by ID and `history` the body a write set, both inside the store's
+    /// write transaction; `clock` is the library's.
+    package init(lookup: @escaping (String) throws -> EntityRecord?, history: @escaping (String, Stamp) throws -> String?, clock: HybridClock) {
+        self.lookup = lookup
+        self.history = history
+        self.clock = clock
+    }
 
     /// The current record of an entity of this user's library, or nil.
     public mutating func record(_ id: String) throws -> EntityRecord? {
@@ -70,6 +78,10 @@ public struct EditResult: Sendable {
     public var records: [String: EntityRecord]
     /// The entities this edit created.
     public var created: Set<String>
+
+    package init(outcomes: [PushResult], records: [String: EntityRecord], created: Set<String>) {
+        (self.outcomes, self.records, self.created) = (outcomes, records, created)
+    }
 
     /// The merge outcome the answer reports: the most eventful of the changes (a conflict beats a merge).
     public var outcome: PushOutcome {
@@ -104,6 +116,10 @@ public struct SearchResult: Sendable, Equatable, CanonicalJSONWritable {
     public var snippet: String
     /// FTS5 bm25 rank: lower is better.
     public var rank: Double
+
+    public init(type: String, id: String, articleId: String?, title: String?, snippet: String, rank: Double) {
+        (self.type, self.id, self.articleId, self.title, self.snippet, self.rank) = (type, id, articleId, title, snippet, rank)
+    }
 
     public func writeMembers(to w: inout JSONWriter) {
         w.key("articleId"); w.string(articleId)

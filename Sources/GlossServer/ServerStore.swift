@@ -17,6 +17,8 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
     case badCursor
     case tooManyChanges(Int)
     case invalid(String)
+    /// The store cannot answer now (its database is down or restarting): 503 with `Retry-After`.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -25,7 +27,7 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
         case .unknownToken: "That token is not known (or was already revoked)."
         case .badCursor: "The cursor is not one this server handed out."
         case .tooManyChanges(let n): "A push carries at most \(PushRequest.maximumChanges) changes, not \(n)."
-        case .invalid(let message): message
+        case .invalid(let message), .unavailable(let message): message
         }
     }
 }
@@ -33,6 +35,8 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
 /// Everything the server keeps: accounts and each user's library. The HTTP routes and the
 /// merge function do not know which implementation runs (SQLite by default; PostgreSQL later).
 public protocol ServerStore: ResourceStore {
+    /// How far ahead of the server's clock a pushed change's clock may be before it is clamped.
+    var maximumDrift: UInt64 { get }
     /// Creates a user and returns its first API token (shown once).
     func addUser(name: String) async throws -> (user: UserID, token: String)
     /// Issues another token for an existing user.
@@ -47,9 +51,16 @@ public protocol ServerStore: ResourceStore {
     func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse
     /// The same page as `pull`, as canonical JSON bytes (a store may skip decoding what it keeps as JSON).
     func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data
+    /// Every entity record of a user's library, ordered by kind (articles, highlights, notes) and ID:
+    /// what checks and `gloss admin migrate-store` compare.
+    func records(user: UserID) async throws -> [EntityRecord]
+    /// Lets go of the store's connections (the SQLite store closes with its last reference).
+    func close() async
 }
 
 extension ServerStore {
+    public func close() async {}
+
     public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
         try await pull(user: user, after: cursor, limit: limit).encoded()
     }

@@ -13,8 +13,9 @@ import AsyncHTTPClient
 
 /// A store whose pushes take a while, so that requests overlap.
 struct SlowStore: ServerStore {
-    let base: SQLiteServerStore
+    let base: any ServerStore
     let delay: Duration
+    var maximumDrift: UInt64 { base.maximumDrift }
     func addUser(name: String) async throws -> (user: UserID, token: String) { try await base.addUser(name: name) }
     func issueToken(name: String) async throws -> String { try await base.issueToken(name: name) }
     func revokeToken(_ token: String) async throws { try await base.revokeToken(token) }
@@ -32,6 +33,7 @@ struct SlowStore: ServerStore {
         try await base.search(user: user, query, limit: limit, marks: marks)
     }
     func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
+    func records(user: UserID) async throws -> [EntityRecord] { try await base.records(user: user) }
     func export(user: UserID, _ body: @escaping @Sendable (any AnnotationSource) throws -> Void) async throws { try await base.export(user: user, body) }
 }
 

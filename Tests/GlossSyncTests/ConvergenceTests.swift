@@ -32,7 +32,7 @@ struct TransportFailure: Error {}
 /// The sync protocol in process: messages go through JSON like on the wire, and may be lost
 /// before the server sees them, lost after it committed, or delivered twice.
 struct InProcessTransport: SyncTransport {
-    let store: SQLiteServerStore
+    let store: any ServerStore
     let user: UserID
     let faults: Faults
 
@@ -84,7 +84,7 @@ struct Replica {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let time = SimulatedTime()
-        let store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path, physicalClock: { time.read() })
+        let store = try await TestStores.make(in: folder, physicalClock: { time.read() })
         let user = try await store.addUser(name: "ana").user
         let faults = Faults(seed: seed &* 7919)
         // Clock offsets: two replicas share the millisecond, one runs three hours ahead, one an hour behind.

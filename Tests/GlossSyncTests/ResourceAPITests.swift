@@ -348,7 +348,7 @@ import Prometheus
 
 /// The sync protocol straight into the store, without faults.
 struct DirectTransport: SyncTransport {
-    let store: SQLiteServerStore
+    let store: any ServerStore
     let user: UserID
 
     func push(_ request: PushRequest) async throws -> PushResponse { try await store.push(user: user, request) }

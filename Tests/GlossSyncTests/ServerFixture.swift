@@ -5,13 +5,14 @@ import Logging
 /// A server store in a temporary folder (removed with the fixture) and a user's token.
 final class ServerFixture: Sendable {
     let folder: URL
-    let store: SQLiteServerStore
+    let store: any ServerStore
     let token: String
 
-    init(_ name: String) async throws {
+    /// `sqliteOnly`: for tests of what only the SQLite store does (its file, its pragmas).
+    init(_ name: String, sqliteOnly: Bool = false) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path)
+        store = sqliteOnly ? try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path) : try await TestStores.make(in: folder)
         token = try await store.addUser(name: "ana").token
     }
 

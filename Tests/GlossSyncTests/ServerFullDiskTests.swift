@@ -13,9 +13,9 @@ import NIOCore
 /// is stored, and what was stored before is intact.
 @Suite struct ServerFullDiskTests {
     @Test func aFullServerDiskAnswers503AndLosesNothing() async throws {
-        let fixture = try await ServerFixture("full")
+        let fixture = try await ServerFixture("full", sqliteOnly: true)
         defer { withExtendedLifetime(fixture) {} }
-        let (store, token) = (fixture.store, fixture.token)
+        let (store, token) = (try #require(fixture.store as? SQLiteServerStore), fixture.token)
         let user = try #require(try await store.authenticate(token: token))
         let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "laptop"))
         for n in 0..<5 { _ = try library.addNote(body: "stored \(n)") }

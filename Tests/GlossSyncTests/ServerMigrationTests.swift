@@ -28,7 +28,7 @@ import GlossSync
 
     @Test func entitiesClusteredByKindKeepEveryRecordChangeAndToken() async throws {
         // A library synced into a current server; its rows copied into a database of the old layout.
-        let current = try await ServerFixture("migration-current")
+        let current = try await ServerFixture("migration-current", sqliteOnly: true)
         let library = try ExportAPITests.annotatedLibrary()
         let user = try #require(try await current.store.authenticate(token: current.token))
         _ = try await SyncClient(replica: library, transport: DirectTransport(store: current.store, user: user)).sync()

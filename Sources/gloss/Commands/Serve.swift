@@ -5,44 +5,20 @@ import Logging
 import Metrics
 import Prometheus
 
-/// Where the server keeps its database.
-struct ServerDataOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The server's database file.", discussion: "Default: $XDG_DATA_HOME/gloss/server.sqlite, else ~/.local/share/gloss/server.sqlite.", valueName: "path"))
-    var data: String?
-
-    func open(durability: SQLiteServerStore.Durability = .full) throws -> SQLiteServerStore {
-        let path: String
-        if let data {
-            path = data
-            let folder = URL(fileURLWithPath: data).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: folder) else { throw CLIError("The folder \(folder) does not exist; create it first or choose another --data path.") }
-        } else {
-            let environment = ProcessInfo.processInfo.environment
-            let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-            try? FileManager.default.createDirectory(atPath: base + "/gloss", withIntermediateDirectories: true)
-            path = base + "/gloss/server.sqlite"
-        }
-        do {
-            return try SQLiteServerStore(path: path, durability: durability)
-        } catch let error as ServerError {
-            throw error
-        } catch {
-            throw CLIError("The server database \(path) cannot be opened: \(error).")
-        }
-    }
-}
-
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the sync server.",
         discussion: """
-            Serves the sync protocol (docs/sync-protocol.md) over HTTP from one SQLite database.
+            Serves the sync protocol (docs/sync-protocol.md) and the HTTP API (docs/api.md) from one
+            SQLite database (the default), or from PostgreSQL with --database, where any number of
+            `gloss serve` processes can share one database (docs/operations.md).
             Create an account first with `gloss user add NAME`. SIGTERM or SIGINT stops it after
             the requests in flight finish. Logs go to standard error, one line per request with its ID.
 
             Examples:
               gloss serve
               gloss serve --host 0.0.0.0 --port 9000 --data /srv/gloss/server.sqlite
+              gloss serve --database postgres://gloss@db.internal:5432/gloss --pool-size 20
             """
     )
 
@@ -73,7 +49,12 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "gloss.serve")
-        let store = try data.open(durability: SQLiteServerStore.Durability(rawValue: durability) ?? .full)
+        try await data.withStore(durability: SQLiteServerStore.Durability(rawValue: durability) ?? .full, logger: logger) { store in
+            try await serve(store, logger: logger)
+        }
+    }
+
+    private func serve(_ store: some ServerStore, logger: Logger) async throws {
         var configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024, maximumConcurrentRequests: maxConcurrent)
         configuration.corsOrigins = corsOrigins
         let registry = PrometheusCollectorRegistry()
@@ -104,8 +85,7 @@ struct UserAdd: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try data.open()
-        let (_, token) = try await store.addUser(name: name)
+        let (_, token) = try await data.withStore { try await $0.addUser(name: name) }
         if output.json { return try Output.json(["user": name, "token": token]) }
         Output.print(token)
         Output.note("Created \(name). Keep the token: it is stored only as a hash and cannot be shown again.")
@@ -121,8 +101,7 @@ struct UserToken: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try data.open()
-        let token = try await store.issueToken(name: name)
+        let token = try await data.withStore { try await $0.issueToken(name: name) }
         if output.json { return try Output.json(["user": name, "token": token]) }
         Output.print(token)
     }
@@ -136,8 +115,7 @@ struct UserRevoke: AsyncParsableCommand {
     @OptionGroup var data: ServerDataOptions
 
     func run() async throws {
-        let store = try data.open()
-        try await store.revokeToken(token)
+        try await data.withStore { try await $0.revokeToken(token) }
         Output.print("revoked")
     }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import GlossModel
+import GlossSync
+
+/// One user's library while a batch of changes is applied to it, without storage: its version
+/// (the sync cursor), its clock, and what the merge function makes of each change. Both server
+/// stores read what a batch needs (the change IDs they already have, the records it touches),
+/// hand it here, and write the rows in ``writes``; so the checks and the merge are the same
+/// code whichever store runs, for pushes and for the HTTP API's edits alike.
+package struct LibraryBatch {
+    /// The version before this transaction.
+    package let current: Int64
+    /// The version this transaction raises the library to (once, on its first applied change).
+    package private(set) var raised: Int64?
+    private var seq: Int64 = 0
+    package var clock: HybridClock
+    let physicalClock: @Sendable () -> UInt64
+    let maximumDrift: UInt64
+    /// The rows to write, in the order the changes were applied.
+    package private(set) var writes: [Write] = []
+    /// Records written by this batch, by entity ID (a later change of the batch merges onto them).
+    private var written: [String: EntityRecord] = [:]
+
+    /// One applied change: the entity's merged record and the journal row.
+    package struct Write {
+        package var record: EntityRecord
+        package var recordJSON: String
+        package var listedJSON: String?
+        package var change: Change
+        package var changeJSON: String
+        package var outcome: MergeOutcome
+        package var version: Int64
+        package var seq: Int64
+    }
+
+    package init(version: Int64, clock: String, maximumDrift: UInt64, physicalClock: @escaping @Sendable () -> UInt64) {
+        current = version
+        self.clock = HybridClock(last: HLC(clock) ?? .zero, maximumDrift: maximumDrift, physical: physicalClock)
+        self.physicalClock = physicalClock
+        self.maximumDrift = maximumDrift
+    }
+
+    package var version: Int64 { raised ?? current }
+
+    /// The records this batch wrote, by entity ID.
+    package var records: [String: EntityRecord] { written }
+
+    /// Applies each change through the merge function; a change already applied (its ID is in
+    /// `known`, or earlier in the batch) or not well formed is reported, not applied.
+    /// `stored` holds the stored JSON of the records the changes touch, by entity ID.
+    package mutating func apply(_ changes: [Change], device: DeviceID, known: Set<String>, stored: [String: String]) throws -> [PushResult] {
+        var known = known
+        var results: [PushResult] = []
+        results.reserveCapacity(changes.count)
+        for change in changes {
+            if known.contains(change.id.description) {
+                results.append(PushResult(id: change.id, outcome: .duplicate))
+                continue
+            }
+            if let problem = change.problem {
+                results.append(PushResult(id: change.id, outcome: .rejected, reason: problem))
+                continue
+            }
+            guard change.device == device else {
+                results.append(PushResult(id: change.id, outcome: .rejected, reason: "a device pushes only its own changes"))
+                continue
+            }
+            var accepted = change
+            if clock.isTooFarAhead(change.clock) {
+                // Clamp a clock running far ahead: stamp the change with the server's clock instead.
+                accepted.clock = clock.receive(HLC(milliseconds: physicalClock() + maximumDrift, counter: 0))
+            } else {
+                clock.receive(change.clock)
+            }
+            let existing = try written[accepted.entityIdString] ?? stored[accepted.entityIdString].map { try EntityRecord.decode(Data($0.utf8)) }
+            if let existing, existing.kind != accepted.entity {
+                results.append(PushResult(id: change.id, outcome: .rejected, reason: "\(accepted.entityIdString) is a \(existing.kind.rawValue)"))
+                continue
+            }
+            let (merged, outcome) = Merge.apply(accepted, to: existing)
+            guard let merged, outcome != .rejected else {
+                results.append(PushResult(id: change.id, outcome: .rejected, reason: "no \(accepted.entity.rawValue) \(accepted.entityIdString) exists"))
+                continue
+            }
+            let next = raised ?? current + 1
+            raised = next
+            seq += 1
+            writes.append(Write(
+                record: merged, recordJSON: JSONWriter.string(merged), listedJSON: ListedJSON.render(merged),
+                change: accepted, changeJSON: JSONWriter.string(accepted), outcome: outcome, version: next, seq: seq
+            ))
+            known.insert(change.id.description)
+            written[merged.idString] = merged
+            results.append(PushResult(id: change.id, outcome: PushOutcome(outcome)))
+        }
+        return results
+    }
+}
