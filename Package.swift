@@ -101,7 +101,10 @@ let package = Package(
         .testTarget(name: "GlossModelTests", dependencies: ["GlossModel", "GlossTestSupport"]),
         .testTarget(name: "GlossDocumentsTests", dependencies: ["GlossDocuments"]),
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
-        .testTarget(name: "GlossCLITests", dependencies: ["gloss", "gloss-fuzz"]),
+        .testTarget(
+            name: "GlossCLITests",
+            dependencies: ["gloss", "gloss-fuzz", "GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossPostgres", "GlossTestSupport"]
+        ),
         .testTarget(name: "GlossInterchangeTests", dependencies: ["GlossInterchange", "GlossStore", "GlossModel"]),
         .testTarget(
             name: "GlossFuzzTests",

@@ -50,7 +50,7 @@ enum PostgresMigrations {
                 try await connection.query("INSERT INTO gloss_migrations(name, applied_at) VALUES (\(migration.name), \(Date().ISO8601Format()))", logger: logger)
                 try await connection.query("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                await PostgresServerStore.rollBack(connection, logger: logger)
                 throw error
             }
         }

@@ -12,7 +12,8 @@ extension PostgresServerStore {
     /// answer. Records are read a page at a time, so memory stays flat whatever the library's size.
     public func export(user: UserID, _ body: @escaping @Sendable (any AnnotationSource) throws -> Void) async throws {
         let logger = logger
-        try await transaction("ISOLATION LEVEL REPEATABLE READ READ ONLY") { connection in
+        // No time limit: an export streams to a client at the client's pace.
+        try await transaction("ISOLATION LEVEL REPEATABLE READ READ ONLY", timeout: nil) { connection in
             let records = PostgresExportRecords(connection: connection, user: user.rawValue, logger: logger)
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 DispatchQueue.global().async {

@@ -47,7 +47,7 @@ extension PostgresServerStore {
         }
     }
 
-    public func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
+    public func edit(user: UserID, _ build: @escaping @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
         try await transaction { connection in
             guard let (version, clock) = try await connection.query(
                 "SELECT version, clock FROM libraries WHERE user_id = \(user.rawValue) FOR UPDATE", logger: self.logger

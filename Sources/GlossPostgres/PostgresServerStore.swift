@@ -45,10 +45,12 @@ public final class PostgresServerStore: ServerStore {
 
     deinit { runner.cancel() }
 
-    /// Closes the connections (requests still waiting for one fail).
+    /// Closes the connections (requests still waiting for one fail); waits at most 5 seconds
+    /// for the pool to wind down.
     public func close() async {
         runner.cancel()
-        _ = await runner.value
+        let runner = runner
+        _ = try? await Deadline.run(within: .seconds(5)) { await runner.value }
     }
 
     public func addUser(name: String) async throws -> (user: UserID, token: String) {
@@ -121,29 +123,50 @@ public final class PostgresServerStore: ServerStore {
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back
     /// when it throws (its own error is rethrown as it is).
     func transaction<T: Sendable>(
-        _ isolationLevel: String = "", _ body: @Sendable (PostgresConnection) async throws -> T
+        _ isolationLevel: String = "", timeout: Duration? = PostgresServerStore.operationTimeout,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await unavailableOnFailure {
+        try await unavailableOnFailure(timeout: timeout) {
             try await self.client.withConnection { connection in
+                guard !connection.isClosed else { throw ServerError.unavailable("The server's database connection closed; try again shortly.") }
                 try await connection.query(PostgresQuery(unsafeSQL: "BEGIN \(isolationLevel)"), logger: self.logger)
                 do {
                     let value = try await body(connection)
                     try await connection.query("COMMIT", logger: self.logger)
                     return value
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    await Self.rollBack(connection, logger: self.logger)
                     throw error
                 }
             }
         }
     }
 
-    /// Runs `body`, turning a database that cannot be reached (down, restarting, refusing
-    /// connections, out of connections) into ``ServerError/unavailable(_:)``: a 503 with
-    /// `Retry-After`, not a failed server.
-    func unavailableOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+    /// Rolls back the open transaction; a connection that cannot (the database went away, and a
+    /// query written to a closed connection may never be answered) is closed rather than
+    /// returned to the pool in the middle of a transaction.
+    static func rollBack(_ connection: PostgresConnection, logger: Logger) async {
+        if !connection.isClosed, (try? await Deadline.run(within: .seconds(2), { try await connection.query("ROLLBACK", logger: logger) })) != nil {
+            return
+        }
+        try? await connection.close()
+    }
+
+    /// How long one request's work with the database may take before it is answered 503: a
+    /// little longer than the statement timeout, so a query PostgreSQL cancels is reported as
+    /// such; this limit catches waits PostgreSQL cannot end (a connection that died mid-query).
+    static let operationTimeout: Duration = .seconds(12)
+
+    /// Runs `body` (for at most `timeout`), turning a database that cannot be reached (down,
+    /// restarting, refusing connections, out of connections, not answering) into
+    /// ``ServerError/unavailable(_:)``: a 503 with `Retry-After`, not a failed or hung server.
+    func unavailableOnFailure<T: Sendable>(timeout: Duration? = PostgresServerStore.operationTimeout, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            guard let timeout else { return try await body() }
+            return try await Deadline.run(within: timeout, body)
+        } catch is Deadline.Exceeded {
+            logger.warning("PostgreSQL did not answer in time", metadata: ["timeout": "\(timeout.map { "\($0)" } ?? "")"])
+            throw ServerError.unavailable("The server's database did not answer in time; try again shortly.")
         } catch let error as PSQLError where PostgresFailure.isUnavailable(error) {
             logger.warning("PostgreSQL is unavailable", metadata: ["error": "\(String(reflecting: error))"])
             throw ServerError.unavailable("The server's database is unavailable; nothing of this request was stored. Try again shortly.")

@@ -3,7 +3,7 @@ import GlossServer
 import PostgresNIO
 
 /// Where the PostgreSQL store connects and how: parsed from a URL,
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`.
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require][&schema=NAME]`.
 public struct PostgresStoreConfiguration: Sendable {
     public var client: PostgresClient.Configuration
     /// The schema the tables live in, when not the database's default (`public`).
@@ -13,8 +13,9 @@ public struct PostgresStoreConfiguration: Sendable {
     ///   - url: the database URL (`postgresql://` is accepted too).
     ///   - poolSize: the most connections this process opens.
     ///   - statementTimeout: the longest one statement may run before PostgreSQL cancels it.
-    ///   - schema: the schema the store's tables live in (tests give each store its own).
-    public init(url: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(30), schema: String? = nil) throws {
+    ///   - schema: the schema the store's tables live in (tests give each store its own); the
+    ///     URL's `schema` parameter says the same.
+    public init(url: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(10), schema: String? = nil) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, !host.isEmpty else {
             throw ServerError.invalid("The database URL is postgres://USER@HOST:PORT/DATABASE, not \(url).")
@@ -27,6 +28,7 @@ public struct PostgresStoreConfiguration: Sendable {
             throw ServerError.invalid("The database URL \(url) names no database (postgres://USER@HOST:PORT/DATABASE).")
         }
         guard (1...1000).contains(poolSize) else { throw ServerError.invalid("The connection pool holds 1 to 1000 connections.") }
+        let schema = schema ?? parts.queryItems?.first(where: { $0.name == "schema" })?.value
         let tls: PostgresClient.Configuration.TLS
         switch parts.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable" {
         case "disable": tls = .disable

@@ -34,7 +34,7 @@ enum SyncMetrics {
 
 extension ResourceStore {
     /// An HTTP API write: ``edit(user:_:)``, counted in the metrics like a push.
-    func write(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
+    func write(user: UserID, _ build: @escaping @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
         let result = try await edit(user: user, build)
         SyncMetrics.record(result.outcomes, source: "api")
         return result

@@ -63,7 +63,7 @@ extension SQLiteServerStore {
         }
     }
 
-    public func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
+    public func edit(user: UserID, _ build: @escaping @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {
         let maximumDrift = maximumDrift, physicalClock = physicalClock
         return try await pool.write { db in
             var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)

@@ -103,7 +103,7 @@ public protocol ResourceStore: Sendable {
     /// on a thread where it may block (it writes the answer to a slow client).
     func export(user: UserID, _ body: @escaping @Sendable (any AnnotationSource) throws -> Void) async throws
     /// Runs `build` in one write transaction and applies the changes it made through the merge function.
-    func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult
+    func edit(user: UserID, _ build: @escaping @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult
 }
 
 /// One search hit, in the shape `gloss search --json` prints.

@@ -128,7 +128,9 @@ public final class HTTPSyncTransport: SyncTransport {
             if response.status == .unauthorized { throw SyncError.unauthorized }
             if let error = try? JSONDecoder().decode(ErrorBody.self, from: data) {
                 let failure = SyncError.server(status: Int(response.status.code), code: error.code, message: error.message)
-                if response.status == .serviceUnavailable, error.code == "busy", let wait = response.headers.first(name: "Retry-After").flatMap({ Int($0) }), wait >= 0 {
+                // Busy (back-pressure) or unavailable (its database restarting): both ask to come
+                // back, and every sync request is safe to repeat.
+                if response.status == .serviceUnavailable, ["busy", "unavailable"].contains(error.code), let wait = response.headers.first(name: "Retry-After").flatMap({ Int($0) }), wait >= 0 {
                     throw Busy(retryAfter: wait, error: failure)
                 }
                 throw failure

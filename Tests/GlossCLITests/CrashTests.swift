@@ -64,7 +64,7 @@ import Testing
             server.kill()
             for sync in syncs { sync.waitUntilExit() }
             interrupted += syncs.filter { $0.terminationStatus != 0 }.count
-            #expect(try Self.integrity(server.data) == "ok", "round \(round): the server's database is damaged")
+            #expect(try Self.integrity(server.store[1]) == "ok", "round \(round): the server's database is damaged")
             for cli in clients { #expect(try Self.integrity(cli.library) == "ok", "round \(round): a library is damaged") }
             server = try ServerProcess(folder: clients[0].folder, token: server.token)
             for cli in clients { #expect(try cli.run(["remote", "set", server.url, "--token", server.token]).status == 0) }

@@ -9,19 +9,20 @@ final class ServerProcess {
     let process = Process()
     let port: Int
     let token: String
-    let data: String
+    /// `--data PATH` or `--database URL`.
+    let store: [String]
 
-    /// Starts a server on `folder/server.sqlite`; with `token` given, reuses that database and
-    /// account instead of creating one.
-    init(folder: URL, token existing: String? = nil) throws {
-        data = folder.appendingPathComponent("server.sqlite").path
+    /// Starts a server on `folder/server.sqlite`, or on the PostgreSQL database `database`; with
+    /// `token` given, reuses that database and account instead of creating one.
+    init(folder: URL, database: String? = nil, token existing: String? = nil) throws {
+        store = database.map { ["--database", $0] } ?? ["--data", folder.appendingPathComponent("server.sqlite").path]
         if let existing {
             token = existing
         } else {
-            token = try Self.addUser(data: data)
+            token = try Self.addUser(store: store)
         }
         process.executableURL = CLIRunner.binary
-        process.arguments = ["serve", "--port", "0", "--data", data]
+        process.arguments = ["serve", "--port", "0"] + store
         let err = Pipe()
         process.standardError = err
         process.standardOutput = Pipe()
@@ -43,10 +44,10 @@ final class ServerProcess {
         err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    static func addUser(data: String) throws -> String {
+    static func addUser(store: [String]) throws -> String {
         let add = Process()
         add.executableURL = CLIRunner.binary
-        add.arguments = ["user", "add", "ana", "--data", data, "--json"]
+        add.arguments = ["user", "add", "ana", "--json"] + store
         let out = Pipe()
         add.standardOutput = out
         add.standardError = Pipe()
@@ -244,14 +245,14 @@ final class ServerProcess {
         let a = try CLIRunner(), b = try CLIRunner()
         let server = try ServerProcess(folder: a.folder)
         defer { _ = server.stop() }
-        let other = try b.run(["user", "add", "ben", "--data", server.data, "--json"], useLibrary: false)
+        let other = try b.run(["user", "add", "ben", "--json"] + server.store, useLibrary: false)
         let benToken = try #require((other.json as? [String: String])?["token"])
         _ = try a.json(["note", "Ana's private note"])
         #expect(try a.run(["sync", "--server", server.url, "--token", server.token]).status == 0)
         #expect(try b.run(["sync", "--server", server.url, "--token", benToken]).status == 0)
         #expect((try b.json(["list"]) as? [Any])?.isEmpty == true)
         // Revoked tokens stop working.
-        #expect(try b.run(["user", "revoke", benToken, "--data", server.data], useLibrary: false).status == 0)
+        #expect(try b.run(["user", "revoke", benToken] + server.store, useLibrary: false).status == 0)
         #expect(try b.run(["sync", "--server", server.url, "--token", benToken]).status != 0)
     }
 }

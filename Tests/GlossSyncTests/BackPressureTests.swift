@@ -32,7 +32,7 @@ struct SlowStore: ServerStore {
     func search(user: UserID, _ query: String, limit: Int, marks: (open: String, close: String)) async throws -> [SearchResult] {
         try await base.search(user: user, query, limit: limit, marks: marks)
     }
-    func edit(user: UserID, _ build: @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
+    func edit(user: UserID, _ build: @escaping @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult { try await base.edit(user: user, build) }
     func records(user: UserID) async throws -> [EntityRecord] { try await base.records(user: user) }
     func export(user: UserID, _ body: @escaping @Sendable (any AnnotationSource) throws -> Void) async throws { try await base.export(user: user, body) }
 }
