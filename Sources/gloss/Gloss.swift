@@ -16,7 +16,7 @@ struct Gloss: AsyncParsableCommand {
         subcommands: [
             Add.self, Articles.self, Show.self, HighlightCommand.self, NoteCommand.self, Edit.self,
             TagCommand.self, Untag.self, Remove.self, Restore.self, List.self, Search.self, Log.self,
-            Conflicts.self, Resolve.self, Export.self, Import.self, Sync.self, RemoteCommand.self, Serve.self, User.self,
+            Conflicts.self, Resolve.self, Export.self, Import.self, Sync.self, RemoteCommand.self, Serve.self, User.self, Admin.self,
         ]
     )
 }

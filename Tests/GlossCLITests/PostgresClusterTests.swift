@@ -174,3 +174,47 @@ struct PostgresClusterTests {
         }
     }
 }
+
+/// `gloss admin migrate-store`: a SQLite server's whole state moves to PostgreSQL, verified,
+/// and a server on PostgreSQL then serves the same library; running it again is harmless.
+@Suite(.serialized, .enabled(if: PostgresCluster.url != nil, "needs GLOSS_TEST_DATABASE (bash scripts/with-postgres swift test)"))
+struct MigrateStoreTests {
+    @Test func aSQLiteServersStateMovesToPostgreSQLVerifiedAndServesTheSameLibrary() throws {
+        let a = try CLIRunner(), b = try CLIRunner()
+        let sqlite = try ServerProcess(folder: a.folder)
+        _ = try a.json(["add", CLIRunner.seeds.path])
+        let note = try #require(try a.json(["note", "Before the move", "--tag", "moving"]) as? [String: Any])
+        _ = try a.json(["highlight", "3a7e", "--quote", "Geopolitics"])
+        _ = try a.json(["edit", try #require(note["id"] as? String), "--body", "Before the move, edited"])
+        #expect(try a.run(["sync", "--server", sqlite.url, "--token", sqlite.token]).status == 0)
+        let revoked = try #require((try a.run(["user", "token", "ana", "--json"] + sqlite.store, useLibrary: false).json as? [String: String])?["token"])
+        #expect(try a.run(["user", "revoke", revoked] + sqlite.store, useLibrary: false).status == 0)
+        #expect(sqlite.stop() == 0)
+
+        let url = try PostgresCluster.freshSchemaURL()
+        let moved = try a.run(["admin", "migrate-store", "--from", sqlite.store[1], "--to", url], useLibrary: false)
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.contains("verified: counts and checksums match"), "\(moved.stdout)")
+        // Again: nothing new to copy, still verified.
+        let again = try a.run(["admin", "migrate-store", "--from", sqlite.store[1], "--to", url, "--json"], useLibrary: false)
+        #expect(again.status == 0 && (again.json as? [String: Any])?["verified"] as? Bool == true, "\(again.stdout) \(again.stderr)")
+
+        // The same token works against PostgreSQL, the revoked one does not, and a new machine
+        // gets the same library.
+        let postgres = try ServerProcess(folder: a.folder, database: url, token: sqlite.token)
+        defer { _ = postgres.stop() }
+        #expect(try b.run(["sync", "--server", postgres.url, "--token", sqlite.token]).status == 0)
+        #expect(try b.run(["sync", "--server", postgres.url, "--token", revoked]).status != 0)
+        #expect(try a.run(["list", "--json"]).stdout == b.run(["list", "--json"]).stdout)
+        #expect(try a.run(["articles", "--json"]).stdout == b.run(["articles", "--json"]).stdout)
+        // And the machine that synced with SQLite carries on against PostgreSQL.
+        _ = try a.json(["note", "After the move"])
+        #expect(try a.run(["sync", "--server", postgres.url, "--token", sqlite.token]).status == 0)
+        #expect(try b.run(["sync", "--server", postgres.url, "--token", sqlite.token]).status == 0)
+        #expect(try a.run(["list", "--json"]).stdout == b.run(["list", "--json"]).stdout)
+
+        // Once PostgreSQL took pushes of its own, copying the old file again is refused.
+        let refused = try a.run(["admin", "migrate-store", "--from", sqlite.store[1], "--to", url], useLibrary: false)
+        #expect(refused.status != 0 && refused.stderr.contains("ahead of the copy"), "\(refused.stderr)")
+    }
+}
