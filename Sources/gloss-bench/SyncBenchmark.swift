@@ -112,19 +112,13 @@ final class BenchServer {
     let url: String
     let token: String
 
-    init(folder: URL, arguments extra: [String] = []) throws {
-        let data = folder.appendingPathComponent("server.sqlite").path
-        let add = Process()
-        add.executableURL = URL(fileURLWithPath: gloss)
-        add.arguments = ["user", "add", "bench", "--data", data]
-        let out = Pipe()
-        add.standardOutput = out
-        add.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try add.run()
-        token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        add.waitUntilExit()
+    /// A server on `folder/server.sqlite`, or on `store` (`--database URL`) when given; with
+    /// `token`, an account that exists already.
+    init(folder: URL, store given: [String]? = nil, token existing: String? = nil, arguments extra: [String] = []) throws {
+        let store = given ?? ["--data", folder.appendingPathComponent("server.sqlite").path]
+        token = try existing ?? Self.addUser("bench", store: store)
         process.executableURL = URL(fileURLWithPath: gloss)
-        process.arguments = ["serve", "--port", "0", "--data", data] + extra
+        process.arguments = ["serve", "--port", "0"] + store + extra
         var environment = ProcessInfo.processInfo.environment
         // BENCH_SERVER_LOG=PATH: the server's request log (info level, with each push's timings) goes there.
         let logPath = ProcessInfo.processInfo.environment["BENCH_SERVER_LOG"]
@@ -151,6 +145,21 @@ final class BenchServer {
             err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
         }
         url = "http://127.0.0.1:\(port)"
+    }
+
+    /// Creates an account with `gloss user add` and returns its token.
+    static func addUser(_ name: String, store: [String]) throws -> String {
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: gloss)
+        add.arguments = ["user", "add", name] + store
+        let out = Pipe()
+        add.standardOutput = out
+        add.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try add.run()
+        let token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        add.waitUntilExit()
+        guard add.terminationStatus == 0, token.hasPrefix("gls_") else { throw BenchError("gloss user add \(name) failed") }
+        return token
     }
 
     func stop() {
