@@ -122,7 +122,7 @@ extension PostgresServerStore: ServerStateSource {
     /// Copies journal rows as they are; rows already here (same version and seq) are kept.
     public func importChanges(user: UserID, _ rows: [ChangeRow]) async throws {
         guard !rows.isEmpty else { return }
-        try await unavailableOnFailure {
+        _ = try await unavailableOnFailure {
             try await self.client.query("""
                 INSERT INTO changes(user_id, version, seq, id, entity_id, device, outcome, change)
                 SELECT \(user.rawValue), * FROM unnest(\(rows.map(\.version))::bigint[], \(rows.map(\.seq))::bigint[], \(rows.map(\.id))::text[],

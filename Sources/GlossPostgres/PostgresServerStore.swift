@@ -37,7 +37,8 @@ public final class PostgresServerStore: ServerStore {
     private init(_ configuration: PostgresStoreConfiguration, maximumDrift: UInt64, physicalClock: @escaping @Sendable () -> UInt64, logger: Logger) {
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         self.client = client
-        runner = Task { await client.run() }
+        // Started immediately, so that run() is under way before the migrations lease a connection.
+        runner = Task.immediate { await client.run() }
         self.maximumDrift = maximumDrift
         self.physicalClock = physicalClock
         self.logger = logger
@@ -122,6 +123,7 @@ public final class PostgresServerStore: ServerStore {
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back
     /// when it throws (its own error is rethrown as it is).
+    @discardableResult
     func transaction<T: Sendable>(
         _ isolationLevel: String = "", timeout: Duration? = PostgresServerStore.operationTimeout,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T

@@ -256,3 +256,18 @@ final class ServerProcess {
         #expect(try b.run(["sync", "--server", server.url, "--token", benToken]).status != 0)
     }
 }
+
+/// `--database` mistakes: one clear sentence and a non-zero exit, before anything listens.
+@Suite struct DatabaseOptionTests {
+    @Test func anUnreachableOrMalformedDatabaseIsOneClearSentence() throws {
+        let cli = try CLIRunner()
+        let unreachable = try cli.run(["user", "add", "ana", "--database", "postgres://gloss@127.0.0.1:9/gloss"], useLibrary: false)
+        #expect(unreachable.status != 0 && unreachable.stderr.contains("cannot be reached"), "\(unreachable.stderr)")
+        let malformed = try cli.run(["serve", "--database", "mysql://gloss@db/gloss"], useLibrary: false)
+        #expect(malformed.status != 0 && malformed.stderr.contains("postgres://USER@HOST:PORT/DATABASE"), "\(malformed.stderr)")
+        let both = try cli.run(["serve", "--database", "postgres://gloss@db/gloss", "--data", cli.folder.appendingPathComponent("s.sqlite").path], useLibrary: false)
+        #expect(both.status != 0 && both.stderr.contains("not both"), "\(both.stderr)")
+        let badSchema = try cli.run(["user", "add", "ana", "--database", "postgres://gloss@127.0.0.1:9/gloss?schema=a;b"], useLibrary: false)
+        #expect(badSchema.status != 0 && badSchema.stderr.contains("schema name"), "\(badSchema.stderr)")
+    }
+}
