@@ -103,7 +103,10 @@ let package = Package(
         .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossModel"]),
         .testTarget(
             name: "GlossCLITests",
-            dependencies: ["gloss", "gloss-fuzz", "GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossPostgres", "GlossTestSupport"]
+            dependencies: [
+                "gloss", "gloss-fuzz", "GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossServer", "GlossPostgres", "GlossTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(name: "GlossInterchangeTests", dependencies: ["GlossInterchange", "GlossStore", "GlossModel"]),
         .testTarget(

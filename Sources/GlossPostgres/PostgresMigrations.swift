@@ -30,6 +30,15 @@ enum PostgresMigrations {
         }
     }
 
+    /// The migrations this database has, in order.
+    static func applied(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+        var names: [String] = []
+        for try await name in try await client.query("SELECT name FROM gloss_migrations ORDER BY name", logger: logger).decode(String.self) {
+            names.append(name)
+        }
+        return names
+    }
+
     private static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("CREATE TABLE IF NOT EXISTS gloss_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
         var applied = Set<String>()

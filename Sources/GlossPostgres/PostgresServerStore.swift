@@ -46,6 +46,11 @@ public final class PostgresServerStore: ServerStore {
 
     deinit { runner.cancel() }
 
+    /// The migrations of schema/postgres this database has, each once, in order.
+    public func appliedMigrations() async throws -> [String] {
+        try await unavailableOnFailure { try await PostgresMigrations.applied(self.client, logger: self.logger) }
+    }
+
     /// Closes the connections (requests still waiting for one fail); waits at most 5 seconds
     /// for the pool to wind down.
     public func close() async {

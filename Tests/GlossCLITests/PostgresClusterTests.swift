@@ -6,6 +6,8 @@ import GlossServer
 import GlossStore
 import GlossSync
 import GlossTestSupport
+import AsyncHTTPClient
+import NIOCore
 import Testing
 
 /// The PostgreSQL cluster that scripts/with-postgres starts (the tests below are skipped without it).
@@ -104,6 +106,35 @@ struct PostgresClusterTests {
 
         try await Self.expectConverged(machines, url: url, token: first.token)
         for machine in machines { await machine.shutdown() }
+    }
+
+    @Test func aChangePushedThroughOneProcessReachesAStreamOnTheOtherWithinASecond() async throws {
+        let scratch = try CLIRunner()
+        let url = try PostgresCluster.freshSchemaURL()
+        let first = try ServerProcess(folder: scratch.folder, database: url)
+        let second = try ServerProcess(folder: scratch.folder, database: url, token: first.token)
+        defer { _ = first.stop(); _ = second.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: second.url + "/v1/changes")
+        request.headers.add(name: "Authorization", value: "Bearer \(first.token)")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        let response = try await http.execute(request, timeout: .seconds(30))
+        #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+
+        let machine = try Machine("desktop", servers: [first])
+        let note = try machine.library.addNote(body: "Pushed through the first process")
+        let pushedAt = ContinuousClock.now
+        _ = try await machine.clients[0].sync()
+        var received = ""
+        for try await chunk in response.body {
+            received += String(buffer: chunk)
+            if received.contains(note.id.description) || ContinuousClock.now - pushedAt > .seconds(5) { break }
+        }
+        let delay = ContinuousClock.now - pushedAt
+        #expect(received.contains(note.id.description), "the note never reached the other process's stream: \(received.prefix(300))")
+        #expect(delay < .seconds(1), "arrived after \(delay)")
+        try await http.shutdown()
+        await machine.shutdown()
     }
 
     @Test func aDatabaseRestartWhileClientsSyncLosesNothingAcknowledged() async throws {
