@@ -8,9 +8,7 @@ import PostgresNIO
 extension PostgresServerStore {
     public func record(user: UserID, id: String) async throws -> EntityRecord? {
         try await unavailableOnFailure {
-            for try await json in try await self.client.query(
-                "SELECT record FROM entities WHERE user_id = \(user.rawValue) AND id = \(id.lowercased())", logger: self.logger
-            ).decode(String.self) {
+            for try await json in try await self.client.execute(RecordStatement(user: user.rawValue, id: id.lowercased()), logger: self.logger) {
                 return try EntityRecord.decode(Data(json.utf8))
             }
             return nil

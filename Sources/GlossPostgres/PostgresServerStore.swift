@@ -104,9 +104,8 @@ public final class PostgresServerStore: ServerStore {
     public func authenticate(token: String) async throws -> UserID? {
         let hash = Tokens.hash(token)
         return try await unavailableOnFailure {
-            for try await (stored, user) in try await self.client.query(
-                "SELECT hash, user_id FROM tokens WHERE hash = \(hash) AND revoked_at IS NULL", logger: self.logger
-            ).decode((String, String).self) where Tokens.constantTimeEqual(stored, hash) {
+            for try await (stored, user) in try await self.client.execute(AuthenticateStatement(hash: hash), logger: self.logger)
+            where Tokens.constantTimeEqual(stored, hash) {
                 return UserID(rawValue: user)
             }
             return nil
