@@ -33,7 +33,8 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Everything the server keeps: accounts and each user's library. The HTTP routes and the
-/// merge function do not know which implementation runs (SQLite by default; PostgreSQL later).
+/// merge function do not know which implementation runs (SQLiteServerStore by default;
+/// PostgresServerStore in GlossPostgres for several processes on one database).
 public protocol ServerStore: ResourceStore {
     /// How far ahead of the server's clock a pushed change's clock may be before it is clamped.
     var maximumDrift: UInt64 { get }
