@@ -19,7 +19,11 @@ func apiBenchmark() async throws {
     say("\n== HTTP API: \(size) annotations (\(size / 2) highlights, \(size / 2) notes), wrk 2 threads, 64 connections, \(duration) s each ==")
     let library = try Library(path: folder.appendingPathComponent("a.sqlite").path)
     try populate(library, articles: max(10, size / 100), highlights: size / 2, noteEvery: 1)
-    let server = try BenchServer(folder: folder)
+    // BENCH_DATABASE=postgres://… runs the server on PostgreSQL (a fresh schema) instead of SQLite.
+    let store = ProcessInfo.processInfo.environment["BENCH_DATABASE"].map { url in
+        ["--database", url + (url.contains("?") ? "&" : "?") + "schema=api_" + UUID().uuidString.prefix(8).lowercased()]
+    }
+    let server = try BenchServer(folder: folder, store: store)
     defer { server.stop() }
     let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
     var report = SyncReport()
