@@ -175,10 +175,10 @@ public final class PostgresServerStore: ServerStore {
             throw ServerError.unavailable("The server's database did not answer in time; try again shortly.")
         } catch let error as PSQLError where PostgresFailure.isUnavailable(error) {
             logger.warning("PostgreSQL is unavailable", metadata: ["error": "\(String(reflecting: error))"])
-            throw ServerError.unavailable("The server's database is unavailable; nothing of this request was stored. Try again shortly.")
+            throw ServerError.unavailable("The server's database is unavailable; try again shortly.")
         } catch let error as ConnectionPoolError {
             logger.warning("PostgreSQL is unavailable", metadata: ["error": "\(error)"])
-            throw ServerError.unavailable("The server's database is unavailable; nothing of this request was stored. Try again shortly.")
+            throw ServerError.unavailable("The server's database is unavailable; try again shortly.")
         }
     }
 }
