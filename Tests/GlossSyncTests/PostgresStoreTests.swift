@@ -24,7 +24,10 @@ struct PostgresStoreTests {
         for store in stores { #expect(try await store.authenticate(token: token) == user) }
         for store in stores { await store.close() }
     }
+}
 
+/// The database URL is checked before anything connects (no database needed).
+@Suite struct PostgresConfigurationTests {
     @Test func aDatabaseURLThatIsNotPostgresIsRefusedInOneSentence() throws {
         #expect(throws: ServerError.self) { try PostgresStoreConfiguration(url: "mysql://gloss@db/gloss") }
         #expect(throws: ServerError.self) { try PostgresStoreConfiguration(url: "postgres://db/gloss") }
