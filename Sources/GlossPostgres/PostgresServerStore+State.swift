@@ -99,24 +99,11 @@ extension PostgresServerStore: ServerStateSource {
     /// derives from a record (list JSON, search text, filters); rows already here are replaced.
     public func importEntities(user: UserID, _ rows: [EntityRow]) async throws {
         guard !rows.isEmpty else { return }
-        let records = try rows.map { try EntityRecord.decode(Data($0.record.utf8)) }
-        let search = records.map(SearchText.init)
-        try await transaction { connection in
-            try await connection.query("""
-                INSERT INTO entities(user_id, kind, id, record, version, deleted, article_id, highlight_id, created_at, updated_at, listed, search_title, search_body)
-                SELECT \(user.rawValue), kind, id, record, version, deleted, NULLIF(article_id, ''), NULLIF(highlight_id, ''), created_at, updated_at,
-                       NULLIF(listed, ''), NULLIF(search_title, ''), CASE WHEN deleted THEN NULL ELSE search_body END
-                FROM unnest(\(records.map(\.kind.rawValue))::text[], \(rows.map(\.id))::text[], \(rows.map(\.record))::text[],
-                            \(rows.map(\.version))::bigint[], \(records.map(\.deleted))::boolean[], \(records.map { $0.string("articleId") ?? "" })::text[],
-                            \(records.map { $0.string("highlightId") ?? "" })::text[], \(records.map { $0.createdAt.description })::text[],
-                            \(records.map { $0.updatedAt.description })::text[], \(records.map { ListedJSON.render($0) ?? "" })::text[],
-                            \(search.map(\.title))::text[], \(search.map(\.body))::text[])
-                     AS t(kind, id, record, version, deleted, article_id, highlight_id, created_at, updated_at, listed, search_title, search_body)
-                ON CONFLICT (user_id, kind, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
-                    article_id = excluded.article_id, highlight_id = excluded.highlight_id, created_at = excluded.created_at,
-                    updated_at = excluded.updated_at, listed = excluded.listed, search_title = excluded.search_title, search_body = excluded.search_body
-                """, logger: self.logger)
+        let entities = try rows.map { row in
+            let record = try EntityRecord.decode(Data(row.record.utf8))
+            return StoredEntity(record: record, json: row.record, version: row.version, listed: ListedJSON.render(record))
         }
+        try await transaction { connection in try await self.upsertEntities(entities, user: user, connection) }
     }
 
     /// Copies journal rows as they are; rows already here (same version and seq) are kept.

@@ -104,21 +104,8 @@ extension PostgresServerStore {
         var last: [String: LibraryBatch.Write] = [:]
         for write in writes { last[write.record.idString] = write }
         let rows = last.values.sorted { $0.record.idString < $1.record.idString }
-        let search = rows.map { SearchText($0.record) }
-        try await connection.query("""
-            INSERT INTO entities(user_id, kind, id, record, version, deleted, article_id, highlight_id, created_at, updated_at, listed, search_title, search_body)
-            SELECT \(user.rawValue), kind, id, record, version, deleted, NULLIF(article_id, ''), NULLIF(highlight_id, ''), created_at, updated_at,
-                   NULLIF(listed, ''), NULLIF(search_title, ''), CASE WHEN deleted THEN NULL ELSE search_body END
-            FROM unnest(\(rows.map(\.record.kind.rawValue))::text[], \(rows.map(\.record.idString))::text[], \(rows.map(\.recordJSON))::text[],
-                        \(rows.map(\.version))::bigint[], \(rows.map(\.record.deleted))::boolean[], \(rows.map { $0.record.string("articleId") ?? "" })::text[],
-                        \(rows.map { $0.record.string("highlightId") ?? "" })::text[], \(rows.map { $0.record.createdAt.description })::text[],
-                        \(rows.map { $0.record.updatedAt.description })::text[], \(rows.map { $0.listedJSON ?? "" })::text[],
-                        \(search.map(\.title))::text[], \(search.map(\.body))::text[])
-                 AS t(kind, id, record, version, deleted, article_id, highlight_id, created_at, updated_at, listed, search_title, search_body)
-            ON CONFLICT (user_id, kind, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
-                article_id = excluded.article_id, highlight_id = excluded.highlight_id, updated_at = excluded.updated_at, listed = excluded.listed,
-                search_title = excluded.search_title, search_body = excluded.search_body
-            """, logger: logger)
+            .map { StoredEntity(record: $0.record, json: $0.recordJSON, version: $0.version, listed: $0.listedJSON) }
+        try await upsertEntities(rows, user: user, connection)
         try await connection.query("""
             INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change)
             SELECT \(user.rawValue), * FROM unnest(\(writes.map(\.change.id.description))::text[], \(writes.map(\.version))::bigint[],
@@ -136,20 +123,5 @@ extension PostgresServerStore {
             INSERT INTO devices(user_id, device, last_seen) VALUES (\(user.rawValue), \(device.rawValue), \(Timestamp.now().description))
             ON CONFLICT (user_id, device) DO UPDATE SET last_seen = excluded.last_seen
             """, logger: logger)
-    }
-}
-
-/// What full-text search indexes of a record: an article's title and text, a highlight's quote,
-/// a note's body.
-struct SearchText {
-    var title: String
-    var body: String
-
-    init(_ record: EntityRecord) {
-        switch record.kind {
-        case .article: (title, body) = (record.string("title") ?? "", record.string("text") ?? "")
-        case .highlight: (title, body) = ("", record.string("exact") ?? "")
-        case .note: (title, body) = ("", record.string("body") ?? "")
-        }
     }
 }
