@@ -15,6 +15,9 @@ enum PostgresMigrations {
     /// second finds nothing left to do. A database migrated by a newer gloss is refused.
     static func apply(_ client: PostgresClient, schema: String?, logger: Logger) async throws {
         try await client.withConnection { connection in
+            // A migration (or the wait for another process's) may take longer than the statement
+            // timeout the store's connections carry; this connection lifts it until it is done.
+            try await connection.query("SET statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
             if let schema {
                 // The connections' search_path names it; it may not exist yet.
@@ -24,9 +27,11 @@ enum PostgresMigrations {
                 try await migrate(connection, logger: logger)
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                _ = try? await connection.query("RESET statement_timeout", logger: logger)
                 throw error
             }
             try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+            try await connection.query("RESET statement_timeout", logger: logger)
         }
     }
 

@@ -26,7 +26,12 @@ public final class PostgresServerStore: ServerStore {
     ) async throws -> PostgresServerStore {
         let store = PostgresServerStore(configuration, maximumDrift: maximumDrift, physicalClock: physicalClock, logger: logger)
         do {
-            try await store.unavailableOnFailure { try await PostgresMigrations.apply(store.client, schema: configuration.schema, logger: logger) }
+            // Reachable at all? (Without a limit, the pool retries a refused connection for a minute.)
+            try await store.unavailableOnFailure(timeout: .seconds(10)) { try await store.client.query("SELECT 1", logger: logger) }
+            // No time limit: a migration takes as long as it takes (another process waits on the lock).
+            try await store.unavailableOnFailure(timeout: nil) {
+                try await PostgresMigrations.apply(store.client, schema: configuration.schema, logger: logger)
+            }
         } catch {
             await store.close()
             throw error
