@@ -21,7 +21,8 @@ extension PostgresServerStore {
             binds.append(value)
             return "$\(binds.count)"
         }
-        var sql = "SELECT id, listed, record FROM entities WHERE user_id = \(bind(user.rawValue)) AND kind = \(bind(query.kind.rawValue))"
+        // The record only where there is no list JSON: an article's record carries its whole text.
+        var sql = "SELECT id, listed, CASE WHEN listed IS NULL THEN record END FROM entities WHERE user_id = \(bind(user.rawValue)) AND kind = \(bind(query.kind.rawValue))"
         if let article = query.articleId { sql += " AND article_id = \(bind(article))" }
         if let highlight = query.highlightId { sql += " AND highlight_id = \(bind(highlight))" }
         if let after = query.after { sql += " AND id > \(bind(after))" }
@@ -34,10 +35,10 @@ extension PostgresServerStore {
         let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         return try await unavailableOnFailure {
             var rows = ListedRows()
-            for try await (id, listed, record) in try await self.client.query(statement, logger: self.logger).decode((String, String?, String).self) {
+            for try await (id, listed, record) in try await self.client.query(statement, logger: self.logger).decode((String, String?, String?).self) {
                 if let listed {
                     rows.append(id: id, json: listed.utf8)
-                } else if let entity = try? EntityRecord.decode(Data(record.utf8)), let json = ListedJSON.render(entity) {
+                } else if let record, let entity = try? EntityRecord.decode(Data(record.utf8)), let json = ListedJSON.render(entity) {
                     rows.append(id: id, json: json.utf8)
                 }
             }
