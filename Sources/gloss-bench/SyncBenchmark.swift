@@ -140,9 +140,16 @@ final class BenchServer {
         guard let port else { throw BenchError("the server did not start: \(seen)") }
         if let logPath, FileManager.default.createFile(atPath: logPath, contents: Data(seen.utf8)), let log = FileHandle(forWritingAtPath: logPath) {
             log.seekToEndOfFile()
-            err.fileHandleForReading.readabilityHandler = { handle in log.write(handle.availableData) }
+            err.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if data.isEmpty { handle.readabilityHandler = nil } else { log.write(data) }
+            }
         } else {
-            err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+            err.fileHandleForReading.readabilityHandler = { handle in
+            // At end of file, stop: a handler left on a closed pipe fires without end (a busy
+            // loop) and its dispatch source can crash when the pipe is released.
+            if handle.availableData.isEmpty { handle.readabilityHandler = nil }
+        }
         }
         url = "http://127.0.0.1:\(port)"
     }

@@ -41,7 +41,11 @@ final class ServerProcess {
         }
         port = try #require(found, "the server did not start: \(seen)")
         // Keep draining the log so the server never blocks on a full pipe.
-        err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            // At end of file, stop: a handler left on a closed pipe fires without end (a busy
+            // loop) and its dispatch source can crash when the pipe is released.
+            if handle.availableData.isEmpty { handle.readabilityHandler = nil }
+        }
     }
 
     static func addUser(store: [String]) throws -> String {
