@@ -17,6 +17,9 @@ struct PostgresStoreTests {
             for _ in 0..<4 { group.addTask { try await PostgresServerStore.open(configuration, logger: .quiet) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
+        // What fails without the advisory lock is the opening itself: two stores creating the same
+        // tables and text-search configuration at once, one of them throws. (That each migration
+        // is recorded once below is also what gloss_migrations' primary key guarantees.)
         #expect(stores.count == 4)
         let applied = try await stores[0].appliedMigrations()
         #expect(!applied.isEmpty && applied == Array(Set(applied)).sorted(), "migrations applied more than once: \(applied)")
