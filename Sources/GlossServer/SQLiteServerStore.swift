@@ -32,6 +32,9 @@ public final class SQLiteServerStore: ServerStore {
         // (docs/performance.md: a push's commit went from 36 ms to 24 ms on average).
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA wal_autocheckpoint = 10000") }
         pool = try DatabasePool(path: path, configuration: config)
+        // GRDB turns WAL on after `prepareDatabase` and sets the writer to `synchronous = NORMAL`
+        // as it does; the chosen durability is set again on the writer once WAL is on.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         self.maximumDrift = maximumDrift
         self.physicalClock = physicalClock
         var migrator = DatabaseMigrator()

@@ -36,6 +36,9 @@ public final class Library: Sendable {
         self.clockSource = physicalClock
         do {
             database = try DatabaseQueue(path: path, configuration: Self.configuration(wal: true))
+            // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
+            // does, so FULL is set again here, on the one connection, once WAL is on.
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             device = try Self.prepare(database, path: path)
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)

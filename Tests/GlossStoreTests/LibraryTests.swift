@@ -157,6 +157,17 @@ let articleText = "China signed more than 40 deals. “The train has left the st
         #expect(mode == "wal")
     }
 
+    /// An unpushed edit exists nowhere else: each commit is on disk before the write returns
+    /// (`synchronous = FULL`, 2). GRDB sets NORMAL (1) when it turns WAL on, which would let a
+    /// power cut take back the last commits; the library sets FULL again after it.
+    @Test func everyCommitIsSyncedToDisk() throws {
+        let folder = try TemporaryFolder()
+        let library = try Library(path: folder.path("library.sqlite"))
+        #expect(try library.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        let reopened = try Library(path: folder.path("library.sqlite"))
+        #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+    }
+
     @Test func twoConnectionsWritingAtOnceBothSucceed() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("library.sqlite")

@@ -122,6 +122,22 @@ import GRDB
         #expect(try await store.authenticate(token: token) == nil)
         await #expect(throws: ServerError.unknownToken) { try await store.revokeToken(token) }
     }
+
+    /// An acknowledged push is on disk (`--durability full`, the default: `synchronous = FULL`,
+    /// 2, on the writer); `normal` (1) is what the option says. GRDB sets NORMAL when it turns
+    /// WAL on, after the configuration's own pragmas, so the store sets it again afterwards.
+    @Test(arguments: [(SQLiteServerStore.Durability.full, 2), (.normal, 1)])
+    func theWriterCommitsWithTheChosenDurability(durability: SQLiteServerStore.Durability, level: Int) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-durability-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("server.sqlite").path
+        for _ in 0..<2 {  // a new database, then the same one reopened
+            let store = try SQLiteServerStore(path: path, durability: durability)
+            #expect(try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == level)
+            await store.close()
+        }
+    }
 }
 
 @Suite struct PushBatchTests {
