@@ -22,9 +22,22 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (a: HLC, b: HLC) -> Bool { a.rawValue < b.rawValue }
 
+    /// 16 lowercase hex digits, written in place (every stamp and journal row formats one).
     public var description: String {
-        let hex = String(rawValue, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            Self.writeHex(rawValue, into: buffer)
+            return 16
+        }
+    }
+
+    /// Writes `value` as 16 lowercase hex digits into the first 16 bytes of `buffer`.
+    static func writeHex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        var value = value
+        for index in stride(from: 15, through: 0, by: -1) {
+            let digit = UInt8(truncatingIfNeeded: value & 0xF)
+            buffer[index] = digit < 10 ? 0x30 + digit : 0x57 + digit
+            value >>= 4
+        }
     }
 
     /// Parses the 16-hex-digit form; nil for anything else.
@@ -68,7 +81,7 @@ public struct Stamp: Hashable, Comparable, Sendable, CustomStringConvertible {
         a.clock != b.clock ? a.clock < b.clock : a.device.rawValue < b.device.rawValue
     }
 
-    public var description: String { "\(clock)@\(device.rawValue)" }
+    public var description: String { clock.description + "@" + device.rawValue }
 
     public init?(_ text: some StringProtocol) {
         guard let at = text.firstIndex(of: "@"), let clock = HLC(text[..<at]) else { return nil }

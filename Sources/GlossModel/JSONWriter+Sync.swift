@@ -58,7 +58,7 @@ extension Change: CanonicalJSONWritable {
         w.key("op"); w.string(op.rawValue)
         w.key("resolves")
         w.beginArray()
-        for stamp in resolves { w.string(stamp.description) }
+        for stamp in resolves { w.string(stamp) }
         w.endArray()
         w.key("tags")
         w.beginObject()
@@ -91,7 +91,7 @@ extension EntityRecord: CanonicalJSONWritable {
             w.dynamicKey(tag)
             w.beginObject()
             w.key("present"); w.bool(state.present)
-            w.key("stamp"); w.string(state.stamp.description)
+            w.key("stamp"); w.string(state.stamp)
             w.endObject()
         }
         w.endObject()
@@ -105,7 +105,7 @@ extension JSONWriter {
         w.beginObject()
         for name in sortedKeys(stamps) {
             w.dynamicKey(name)
-            w.string(stamps[name]?.description ?? "")
+            if let stamp = stamps[name] { w.string(stamp) } else { w.string("") }
         }
         w.endObject()
     }
@@ -131,7 +131,7 @@ extension JSONWriter {
         for conflict in conflicts {
             w.beginObject()
             w.key("body"); w.string(conflict.body)
-            w.key("stamp"); w.string(conflict.stamp.description)
+            w.key("stamp"); w.string(conflict.stamp)
             w.endObject()
         }
         w.endArray()

@@ -26,15 +26,23 @@ public final class SQLiteServerStore: ServerStore {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(15)
         let synchronous = durability == .full ? "FULL" : "NORMAL"
-        // Checkpoints every 10,000 WAL pages (40 MB) instead of SQLite's 1,000: a 500-change push
-        // writes about 600 pages, and the pages every push touches (the ends of the feed and
-        // version indexes) are copied back once per checkpoint, not once per two pushes
-        // (docs/performance.md: a push's commit went from 36 ms to 24 ms on average).
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA wal_autocheckpoint = 10000") }
+        // 16 KiB pages (for a new database; an existing one keeps its size until it is rebuilt):
+        // `entities` and `changes` are WITHOUT ROWID tables, whose rows spill into an overflow
+        // page past about a quarter of a page. With 4 KiB pages every highlight's and note's row
+        // (1.2–1.9 kB: record and list JSON) took an extra page: the database was twice its data.
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize); PRAGMA synchronous = \(synchronous)")
+        }
         pool = try DatabasePool(path: path, configuration: config)
         // GRDB turns WAL on after `prepareDatabase` and sets the writer to `synchronous = NORMAL`
         // as it does; the chosen durability is set again on the writer once WAL is on.
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        // Checkpoints every 40 MB of WAL instead of SQLite's 1,000 pages: the pages every push
+        // touches (the ends of the feed and version indexes) are copied back once per checkpoint,
+        // not once per push or two (docs/performance.md: a push's commit went from 36 to 24 ms).
+        try pool.writeWithoutTransaction { db in
+            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA wal_autocheckpoint = \(40 << 20 / max(512, pageSize))")
+        }
         self.maximumDrift = maximumDrift
         self.physicalClock = physicalClock
         var migrator = DatabaseMigrator()

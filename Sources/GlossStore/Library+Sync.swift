@@ -55,12 +55,19 @@ extension Library {
                 t.receive(change.clock)
                 try t.journal(change, pushed: true)
             }
-            let order: [EntityKind: Int] = [.article: 0, .highlight: 1, .note: 2]
             // Entities with local changes the server has not acknowledged (usually none).
             // (No DISTINCT: it would walk the whole journal_by_entity index instead of the small
             // partial index of unpushed entries, and make every pull cost the size of the library.)
             let pendingEntities = Set(try String.fetchAll(t.db, sql: "SELECT entity_id FROM journal INDEXED BY journal_unpushed WHERE pushed = 0"))
-            for record in records.sorted(by: { (order[$0.kind] ?? 3, $0.idString) < (order[$1.kind] ?? 3, $1.idString) }) {
+            // Articles before their highlights before their notes (the rows' foreign keys), by ID.
+            func rank(_ kind: EntityKind) -> Int {
+                switch kind {
+                case .article: 0
+                case .highlight: 1
+                case .note: 2
+                }
+            }
+            for record in records.sorted(by: { (rank($0.kind), $0.idString) < (rank($1.kind), $1.idString) }) {
                 var merged = record
                 let pending = pendingEntities.contains(record.idString) ? try String.fetchAll(
                     t.db, sql: "SELECT change FROM journal WHERE entity_id = ? AND pushed = 0 ORDER BY seq", arguments: [record.idString]

@@ -84,23 +84,20 @@ enum RecordStore {
     }
 
     static func save(_ record: EntityRecord, in db: Database) throws {
-        let cols = columns(record.kind)
-        var names = ["id", "created_at", "updated_at", "stamps"]
+        // In the order of `columnNames(kind)`.
         var values: [(any DatabaseValueConvertible)?] = [
             record.idString, record.createdAt.description, record.updatedAt.description,
             { var w = JSONWriter(capacity: 256); JSONWriter.writeStamps(record.stamps, to: &w); return String(decoding: w.bytes, as: UTF8.self) }(),
         ]
-        for column in cols {
-            names.append(column.column)
+        for column in columns(record.kind) {
             values.append(databaseValue(record.fields[column.field] ?? .null, column.kind, field: column.field, record: record))
         }
         if record.kind == .note {
-            names.append("conflicts")
             var writer = JSONWriter(capacity: 64)
             JSONWriter.writeConflicts(record.conflicts, to: &writer)
             values.append(String(decoding: writer.bytes, as: UTF8.self))
         }
-        try db.cachedStatement(sql: upsertSQL(record.kind, names)).execute(arguments: StatementArguments(values))
+        try db.cachedStatement(sql: upsertSQL[record.kind]!).execute(arguments: StatementArguments(values))
         for (tag, state) in record.tags {
             try db.cachedStatement(sql: """
                 INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
@@ -109,7 +106,14 @@ enum RecordStore {
         }
     }
 
-    /// The upsert of one kind's row; the same text each time, so SQLite's prepared statement is reused.
+    /// The columns `save` writes, in its order.
+    static func columnNames(_ kind: EntityKind) -> [String] {
+        ["id", "created_at", "updated_at", "stamps"] + columns(kind).map(\.column) + (kind == .note ? ["conflicts"] : [])
+    }
+
+    /// Each kind's upsert, built once: the same text each time, so SQLite's prepared statement is reused.
+    static let upsertSQL: [EntityKind: String] = Dictionary(uniqueKeysWithValues: EntityKind.allCases.map { ($0, upsertSQL($0, columnNames($0))) })
+
     static func upsertSQL(_ kind: EntityKind, _ names: [String]) -> String {
         let quoted = names.map { "\"\($0)\"" }
         let updates = quoted.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")

@@ -274,4 +274,21 @@ final class ServerProcess {
         let badSchema = try cli.run(["user", "add", "ana", "--database", "postgres://gloss@127.0.0.1:9/gloss?schema=a;b"], useLibrary: false)
         #expect(badSchema.status != 0 && badSchema.stderr.contains("schema name"), "\(badSchema.stderr)")
     }
+
+    @Test func compactRebuildsTheServerDatabaseAndSaysWhatItDid() throws {
+        let cli = try CLIRunner()
+        let path = cli.folder.appendingPathComponent("server.sqlite").path
+        let added = try cli.run(["user", "add", "ana", "--data", path, "--json"], useLibrary: false)
+        #expect(added.status == 0, "\(added.stderr)")
+        let compacted = try cli.run(["admin", "compact", "--data", path, "--json"], useLibrary: false)
+        #expect(compacted.status == 0, "\(compacted.stderr)")
+        let answer = try JSONSerialization.jsonObject(with: Data(compacted.stdout.utf8)) as? [String: Any]
+        #expect(answer?["pageSizeAfter"] as? Int == 16_384)
+        #expect(answer?["path"] as? String == path)
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["token"] as? String)
+        let revoked = try cli.run(["user", "revoke", token, "--data", path], useLibrary: false)
+        #expect(revoked.status == 0, "the account survived the rebuild: \(revoked.stderr)")
+        let missing = try cli.run(["admin", "compact", "--data", path + ".missing"], useLibrary: false)
+        #expect(missing.status == 1 && missing.stderr.contains("There is no server database at"), "\(missing.stderr)")
+    }
 }

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import GlossModel
 import GlossReplica
-import GlossServer
+@testable import GlossServer
 import GlossStore
 import GlossSync
 
@@ -64,5 +64,38 @@ import GlossSync
         // Lists of one kind still come in ID order, with the rows the old layout had.
         let notes = try await upgraded.listed(user: user, RecordQuery(kind: .note, limit: 100))
         #expect(notes.ids == records.filter { $0.kind == .note && !$0.deleted }.map(\.idString).sorted())
+    }
+
+    /// A database of 4 KiB pages (every one made before 16 KiB became the default) is rebuilt by
+    /// `compact` with 16 KiB pages and keeps every record, change and token; while a server has
+    /// it open, compact refuses and changes nothing.
+    @Test func compactRebuildsAnOldDatabaseWithLargerPagesAndKeepsEverything() async throws {
+        let fixture = try await ServerFixture("compact", sqliteOnly: true)
+        let path = fixture.folder.appendingPathComponent("old.sqlite").path
+        try Self.oldDatabase(at: path, upTo: "9999").close()  // every migration, SQLite's default 4 KiB pages
+        let store = try SQLiteServerStore(path: path)
+        let (user, token) = try await store.addUser(name: "ana")
+        _ = try await SyncClient(replica: try ExportAPITests.annotatedLibrary(), transport: DirectTransport(store: store, user: user)).sync()
+        let records = try await store.records(user: user)
+        let feed = try await store.pullJSON(user: user, after: .start, limit: 1000)
+        #expect(try await store.pageSize() == 4096)
+
+        #expect(throws: ServerError.invalid("\(path) is in use; stop the gloss servers on it and run compact again (nothing was changed).")) {
+            try SQLiteServerStore.compact(path: path)
+        }
+        #expect(try await store.records(user: user) == records)
+        try store.pool.close()
+
+        let result = try SQLiteServerStore.compact(path: path)
+        #expect(result.pageSizeBefore == 4096 && result.pageSizeAfter == 16_384)
+        let reopened = try SQLiteServerStore(path: path)
+        #expect(try await reopened.pageSize() == 16_384)
+        #expect(try await reopened.authenticate(token: token) == user)
+        #expect(try await reopened.records(user: user) == records)
+        #expect(try await reopened.pullJSON(user: user, after: .start, limit: 1000) == feed)
+        #expect(try await reopened.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(throws: ServerError.invalid("There is no server database at \(path).missing.")) {
+            try SQLiteServerStore.compact(path: path + ".missing")
+        }
     }
 }

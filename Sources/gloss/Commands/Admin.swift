@@ -6,7 +6,7 @@ import GlossServer
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operate the sync server's store.",
-        subcommands: [MigrateStore.self]
+        subcommands: [MigrateStore.self, Compact.self]
     )
 }
 
@@ -63,5 +63,45 @@ struct MigrateStore: AsyncParsableCommand {
             throw CLIError("The copy does not match the SQLite store (counts or checksums differ); run migrate-store again, and do not switch servers until it verifies.")
         }
         if !output.json { Output.print("verified: counts and checksums match") }
+    }
+}
+
+struct Compact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild a SQLite server database with 16 KiB pages (about half the size, faster pushes).",
+        discussion: """
+            Server databases created before 2026-11-23 use 4 KiB pages, on which every highlight's
+            and note's row takes an extra overflow page. This rebuilds the file in one transaction
+            (a crash leaves the old one); it needs the servers on the file stopped and free space
+            for a copy. Running it on a database that is already compact rebuilds it again
+            (reclaiming free pages). See docs/operations.md.
+
+            Example:
+              gloss admin compact --data /srv/gloss/server.sqlite
+            """
+    )
+
+    @Option(help: ArgumentHelp("The server's SQLite database file.", discussion: "Default: $XDG_DATA_HOME/gloss/server.sqlite, else ~/.local/share/gloss/server.sqlite.", valueName: "path"))
+    var data: String?
+    @OptionGroup var output: OutputOptions
+
+    struct Answer: Encodable {
+        var path: String
+        var pageSizeBefore: Int
+        var pageSizeAfter: Int
+        var bytesBefore: Int64
+        var bytesAfter: Int64
+    }
+
+    func run() throws {
+        let path = data ?? ServerDataOptions.defaultSQLitePath()
+        let result = try SQLiteServerStore.compact(path: path)
+        if output.json {
+            try Output.json(Answer(path: path, pageSizeBefore: result.pageSizeBefore, pageSizeAfter: result.pageSizeAfter,
+                                   bytesBefore: result.bytesBefore, bytesAfter: result.bytesAfter))
+        } else {
+            let mib = { (bytes: Int64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+            Output.print("\(path): \(mib(result.bytesBefore)) with \(result.pageSizeBefore)-byte pages → \(mib(result.bytesAfter)) with \(result.pageSizeAfter)-byte pages")
+        }
     }
 }

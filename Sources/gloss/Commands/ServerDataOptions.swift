@@ -52,6 +52,13 @@ struct ServerDataOptions: ParsableArguments {
         }
     }
 
+    /// `$XDG_DATA_HOME/gloss/server.sqlite`, else `~/.local/share/gloss/server.sqlite`.
+    static func defaultSQLitePath() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return base + "/gloss/server.sqlite"
+    }
+
     /// A URL with its password left out, for messages.
     static func redacted(_ url: String) -> String {
         guard var parts = URLComponents(string: url), parts.password != nil else { return url }
@@ -66,10 +73,8 @@ struct ServerDataOptions: ParsableArguments {
             let folder = URL(fileURLWithPath: data).deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: folder) else { throw CLIError("The folder \(folder) does not exist; create it first or choose another --data path.") }
         } else {
-            let environment = ProcessInfo.processInfo.environment
-            let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-            try? FileManager.default.createDirectory(atPath: base + "/gloss", withIntermediateDirectories: true)
-            path = base + "/gloss/server.sqlite"
+            path = Self.defaultSQLitePath()
+            try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         }
         do {
             return try SQLiteServerStore(path: path, durability: durability)
