@@ -97,12 +97,54 @@ enum RecordStore {
             JSONWriter.writeConflicts(record.conflicts, to: &writer)
             values.append(String(decoding: writer.bytes, as: UTF8.self))
         }
+        let existing = try Row.fetchOne(db.cachedStatement(sql: searchSQL[record.kind]!.current), arguments: [record.idString])
         try db.cachedStatement(sql: upsertSQL[record.kind]!).execute(arguments: StatementArguments(values))
+        try index(record.kind, existing: existing, values: values, in: db)
         for (tag, state) in record.tags {
             try db.cachedStatement(sql: """
                 INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
                 ON CONFLICT(entity_id, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp
                 """).execute(arguments: [record.idString, tag, state.present, state.stamp.description])
+        }
+    }
+
+    /// The columns of each kind's full-text table (`articles_fts`, ...), which indexes those
+    /// columns of the row whose `seq` is its rowid.
+    static func searchColumns(_ kind: EntityKind) -> [String] {
+        switch kind {
+        case .article: ["title", "text"]
+        case .highlight: ["exact"]
+        case .note: ["body"]
+        }
+    }
+
+    /// Per kind: the indexed text of a row before it is written, and the full-text table's
+    /// insert and delete (an external-content FTS5 table deletes by the old values).
+    static let searchSQL: [EntityKind: (current: String, insert: String, delete: String)] = Dictionary(uniqueKeysWithValues: EntityKind.allCases.map { kind in
+        let columns = searchColumns(kind).joined(separator: ", ")
+        let fts = table(kind) + "_fts"
+        let marks = Array(repeating: "?", count: searchColumns(kind).count).joined(separator: ", ")
+        return (kind, (
+            current: "SELECT seq, \(columns) FROM \(table(kind)) WHERE id = ?",
+            insert: "INSERT INTO \(fts)(rowid, \(columns)) VALUES (?, \(marks))",
+            delete: "INSERT INTO \(fts)(\(fts), rowid, \(columns)) VALUES ('delete', ?, \(marks))"
+        ))
+    })
+
+    /// Keeps the full-text index in step with the row just written: a new row is indexed, a row
+    /// whose indexed text changed is taken out under its old text and indexed again.
+    private static func index(_ kind: EntityKind, existing: Row?, values: [(any DatabaseValueConvertible)?], in db: Database) throws {
+        let names = columnNames(kind)
+        let indexed = searchColumns(kind).map { column in values[names.firstIndex(of: column)!]?.databaseValue ?? .null }
+        let sql = searchSQL[kind]!
+        if let existing {
+            let seq: Int64 = existing[0]
+            let old = (1...indexed.count).map { existing[$0] as DatabaseValue }
+            guard old != indexed else { return }
+            try db.cachedStatement(sql: sql.delete).execute(arguments: StatementArguments([seq.databaseValue] + old))
+            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([seq.databaseValue] + indexed))
+        } else {
+            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([db.lastInsertedRowID.databaseValue] + indexed))
         }
     }
 

@@ -26,21 +26,25 @@ func syncBenchmark() async throws {
         let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
         let unpushed = try a.unpushedCount()
 
-        // Push: every journal entry of A, in batches of 500, as `gloss sync` pushes.
+        // Push: every journal entry of A, in batches of 1,000, as `gloss sync` pushes.
         // (Timed wrappers say where the time goes; they add two clock reads per call.)
         var report = SyncReport()
         let pushPhases = PhaseClock(), pullPhases = PhaseClock()
         var start = DispatchTime.now()
-        try await SyncClient(replica: TimedReplica(base: a, clock: pushPhases), transport: TimedHTTPTransport(base: transport, clock: pushPhases))
-            .push(into: &report)
+        // BENCH_PUSH_BATCH / BENCH_PULL_PAGE try other sizes than `gloss sync`'s (1,000 and 500).
+        let environment = ProcessInfo.processInfo.environment
+        var pusher = SyncClient(replica: TimedReplica(base: a, clock: pushPhases), transport: TimedHTTPTransport(base: transport, clock: pushPhases))
+        if let batch = environment["BENCH_PUSH_BATCH"].flatMap(Int.init) { pusher.pushBatch = batch }
+        try await pusher.push(into: &report)
         let push = seconds(start)
         precondition(report.pushed == unpushed, "pushed \(report.pushed) of \(unpushed)")
 
-        // Pull into an empty library B, in pages of 1,000, as `gloss sync` pulls.
+        // Pull into an empty library B, in pages of 500, as `gloss sync` pulls.
         let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
         start = DispatchTime.now()
-        let pulled = try await SyncClient(replica: TimedReplica(base: b, clock: pullPhases), transport: TimedHTTPTransport(base: transport, clock: pullPhases))
-            .pull(into: &report)
+        var puller = SyncClient(replica: TimedReplica(base: b, clock: pullPhases), transport: TimedHTTPTransport(base: transport, clock: pullPhases))
+        if let page = environment["BENCH_PULL_PAGE"].flatMap(Int.init) { puller.pullLimit = page }
+        let pulled = try await puller.pull(into: &report)
         let pull = seconds(start)
         precondition(pulled == unpushed, "pulled \(pulled) of \(unpushed)")
 
