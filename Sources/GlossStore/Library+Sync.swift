@@ -76,7 +76,7 @@ extension Library {
                     let change = try Change.decode(Data(json.utf8))
                     if let next = Merge.apply(change, to: merged).record { merged = next }
                 }
-                try RecordStore.save(merged, in: t.db)
+                try RecordStore.save(merged, in: t.db, search: &t.search)
             }
             try t.setSetting(cursorKey, cursor)
         }

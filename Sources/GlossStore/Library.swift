@@ -126,7 +126,7 @@ public final class Library: Sendable {
                 try db.inTransaction(.immediate) {
                     let transaction = try WriteTransaction(db: db, device: device, physicalClock: clockSource)
                     result = try body(transaction)
-                    try transaction.saveClock()
+                    try transaction.finish()
                     return .commit
                 }
                 guard let result else { throw LibraryError.invalid("The write did not finish.") }

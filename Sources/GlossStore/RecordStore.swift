@@ -83,7 +83,18 @@ enum RecordStore {
         return (try? decoder.decode([String: Stamp].self, from: Data(json.utf8))) ?? [:]
     }
 
-    static func save(_ record: EntityRecord, in db: Database) throws {
+    /// One change to a full-text table, written when the transaction ends (``flushSearch``).
+    struct SearchUpdate {
+        var kind: EntityKind
+        var seq: Int64
+        /// The indexed text taken out (the row's text before this write), if it was indexed.
+        var old: [DatabaseValue]?
+        var new: [DatabaseValue]
+    }
+
+    /// Writes `record`'s row (and tags); what its full-text table needs is queued in `search`,
+    /// for ``flushSearch(_:in:)`` at the end of the transaction.
+    static func save(_ record: EntityRecord, in db: Database, search: inout [SearchUpdate]) throws {
         // In the order of `columnNames(kind)`.
         var values: [(any DatabaseValueConvertible)?] = [
             record.idString, record.createdAt.description, record.updatedAt.description,
@@ -99,7 +110,7 @@ enum RecordStore {
         }
         let existing = try Row.fetchOne(db.cachedStatement(sql: searchSQL[record.kind]!.current), arguments: [record.idString])
         try db.cachedStatement(sql: upsertSQL[record.kind]!).execute(arguments: StatementArguments(values))
-        try index(record.kind, existing: existing, values: values, in: db)
+        if let update = try searchUpdate(record.kind, existing: existing, values: values, in: db) { search.append(update) }
         for (tag, state) in record.tags {
             try db.cachedStatement(sql: """
                 INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
@@ -131,20 +142,27 @@ enum RecordStore {
         ))
     })
 
-    /// Keeps the full-text index in step with the row just written: a new row is indexed, a row
+    /// What the full-text index needs after the row was written: a new row is indexed, a row
     /// whose indexed text changed is taken out under its old text and indexed again.
-    private static func index(_ kind: EntityKind, existing: Row?, values: [(any DatabaseValueConvertible)?], in db: Database) throws {
+    private static func searchUpdate(_ kind: EntityKind, existing: Row?, values: [(any DatabaseValueConvertible)?], in db: Database) throws -> SearchUpdate? {
         let names = columnNames(kind)
         let indexed = searchColumns(kind).map { column in values[names.firstIndex(of: column)!]?.databaseValue ?? .null }
-        let sql = searchSQL[kind]!
-        if let existing {
-            let seq: Int64 = existing[0]
-            let old = (1...indexed.count).map { existing[$0] as DatabaseValue }
-            guard old != indexed else { return }
-            try db.cachedStatement(sql: sql.delete).execute(arguments: StatementArguments([seq.databaseValue] + old))
-            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([seq.databaseValue] + indexed))
-        } else {
-            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([db.lastInsertedRowID.databaseValue] + indexed))
+        guard let existing else { return SearchUpdate(kind: kind, seq: db.lastInsertedRowID, old: nil, new: indexed) }
+        let old = (1...indexed.count).map { existing[$0] as DatabaseValue }
+        return old == indexed ? nil : SearchUpdate(kind: kind, seq: existing[0], old: old, new: indexed)
+    }
+
+    /// Writes the queued full-text changes, in order. They wait for the end of the transaction
+    /// because once a transaction has written an FTS5 table, every later statement that opens a
+    /// savepoint (an upsert does) makes FTS5 flush its pending terms into a new segment: per row,
+    /// that was a third of a pulled page's time (docs/performance.md).
+    static func flushSearch(_ updates: [SearchUpdate], in db: Database) throws {
+        for update in updates {
+            let sql = searchSQL[update.kind]!
+            if let old = update.old {
+                try db.cachedStatement(sql: sql.delete).execute(arguments: StatementArguments([update.seq.databaseValue] + old))
+            }
+            try db.cachedStatement(sql: sql.insert).execute(arguments: StatementArguments([update.seq.databaseValue] + update.new))
         }
     }
 

@@ -9,6 +9,8 @@ public final class WriteTransaction {
     let db: Database
     public let device: DeviceID
     var clock: HybridClock
+    /// Full-text changes of the rows written so far, written by ``finish()``.
+    var search: [RecordStore.SearchUpdate] = []
 
     init(db: Database, device: DeviceID, physicalClock: @escaping @Sendable () -> UInt64) throws {
         self.db = db
@@ -17,7 +19,10 @@ public final class WriteTransaction {
         clock = HybridClock(last: last, physical: physicalClock)
     }
 
-    func saveClock() throws {
+    /// The last writes before the commit: the queued full-text changes and the clock.
+    func finish() throws {
+        try RecordStore.flushSearch(search, in: db)
+        search = []
         try setSetting("clock", clock.last.description)
     }
 
@@ -50,7 +55,7 @@ public final class WriteTransaction {
     public func apply(_ change: Change, pushed: Bool = false) throws -> (record: EntityRecord?, outcome: MergeOutcome) {
         let current = try RecordStore.load(change.entity, id: change.entityIdString, in: db)
         let (record, outcome) = Merge.apply(change, to: current)
-        if let record, record != current { try RecordStore.save(record, in: db) }
+        if let record, record != current { try RecordStore.save(record, in: db, search: &search) }
         try journal(change, pushed: pushed)
         return (record, outcome)
     }

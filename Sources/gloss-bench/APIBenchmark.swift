@@ -23,7 +23,9 @@ func apiBenchmark() async throws {
     let store = ProcessInfo.processInfo.environment["BENCH_DATABASE"].map { url in
         ["--database", url + (url.contains("?") ? "&" : "?") + "schema=api_" + UUID().uuidString.prefix(8).lowercased()]
     }
-    let server = try BenchServer(folder: folder, store: store)
+    // BENCH_SERVER_ARGS="--durability normal" (say) runs the server with other options.
+    let serverArguments = (ProcessInfo.processInfo.environment["BENCH_SERVER_ARGS"] ?? "").split(separator: " ").map(String.init)
+    let server = try BenchServer(folder: folder, store: store, arguments: serverArguments)
     defer { server.stop() }
     let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
     var report = SyncReport()

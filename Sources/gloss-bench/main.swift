@@ -9,12 +9,13 @@ case "sync": try await syncBenchmark()
 case "export": try exportBenchmark()
 case "soak": try await soakBenchmark()
 case "api": try await apiBenchmark()
+case "apply": try applyBenchmark()
 case "postgres": try await postgresBenchmark()
 case "all":
     try libraryBenchmark()
     try await syncBenchmark()
     try exportBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|export|soak|api|postgres|all]\n".utf8))
+    FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|apply|export|soak|api|postgres|all]\n".utf8))
     exit(64)
 }

@@ -4,7 +4,7 @@ import Testing
 @testable import GlossModel
 @testable import GlossStore
 
-/// The full-text index is written next to each row (RecordStore.save), not by triggers; these
+/// The full-text index is written by the code that writes the rows (RecordStore), not by triggers; these
 /// check that it stays exactly the index of the rows, whatever writes them.
 @Suite struct SearchIndexTests {
     /// FTS5's own check that each external-content index matches its table (`rank = 1`: compare
@@ -36,6 +36,16 @@ import Testing
         #expect(try library.search("porridge").map(\.id) == [note.id.description])
         #expect(try library.search("harbour").map(\.id) == [article.id.description])
         #expect(try library.search("keeper").map(\.id) == [article.id.description])  // still in its text
+
+        // A note created and edited in one transaction: indexed once, under its last text.
+        let twice = ID<Note>.timeOrdered()
+        try library.write { t in
+            try t.apply(t.makeChange(.note, twice.uuid, .create, fields: ["body": FieldChange(new: .string("Albatross first")), "articleId": FieldChange(new: .null), "highlightId": FieldChange(new: .null)]))
+            try t.apply(t.makeChange(.note, twice.uuid, .update, fields: ["body": FieldChange(old: .string("Albatross first"), new: .string("Cormorant second"))]))
+        }
+        try Self.expectIndexesMatchTheRows(library)
+        #expect(try library.search("albatross").isEmpty)
+        #expect(try library.search("cormorant").map(\.id) == [twice.description])
 
         try library.setDeleted(EntityRef(kind: .note, id: note.id.description), true)
         try library.setDeleted(EntityRef(kind: .note, id: note.id.description), false)

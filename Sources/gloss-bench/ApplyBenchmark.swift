@@ -1,0 +1,38 @@
+import Foundation
+import GlossModel
+import GlossStore
+import GlossSync
+
+/// `gloss-bench apply`: only the receiving library's half of a pull. Pages of 500 of library A's
+/// changes with their records, decoded once, applied to a new empty library B (what
+/// `SyncClient.pull` does after each page arrives), without a server or the decode running
+/// beside it; five runs, the median. The sync benchmark's "apply page" line is the same work
+/// on a machine shared with the server, so this one is the steadier figure to compare builds by.
+func applyBenchmark() throws {
+    let size = Int(ProcessInfo.processInfo.environment["BENCH_APPLY_SIZE"] ?? "") ?? 20_000
+    let folder = try makeFolder("apply-\(size)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
+    try populate(a, articles: max(10, size / 100), highlights: size / 2, noteEvery: 1)
+    let changes = try a.log().sorted { $0.clock < $1.clock }
+    let records = Dictionary(uniqueKeysWithValues: try a.allRecords().map { ($0.idString, $0) })
+    // The pages a server would send: each page's changes and the records they touch.
+    var pages: [PullResponse] = []
+    for start in stride(from: 0, to: changes.count, by: 500) {
+        let slice = Array(changes[start..<min(changes.count, start + 500)])
+        let touched = Set(slice.map(\.entityIdString)).compactMap { records[$0] }
+        pages.append(PullResponse(changes: slice, records: touched, cursor: "page\(start)", hasMore: start + 500 < changes.count))
+    }
+    say("\n== apply: \(changes.count) changes in \(pages.count) pages of 500 into an empty library (5 runs) ==")
+    var times: [Double] = []
+    for run in 0..<5 {
+        let path = folder.appendingPathComponent("b\(run).sqlite").path
+        let b = try Library(path: path)
+        let start = DispatchTime.now()
+        for page in pages { try b.applyPulled(changes: page.changes, records: page.records, cursor: page.cursor) }
+        times.append(seconds(start))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    let per = median(times) / Double(changes.count) * 1e6
+    say("apply into empty B           \(ms(median(times)))   (\(String(format: "%.1f", per)) µs a change; runs \(times.map { String(format: "%.2f", $0) }.joined(separator: " ")) s)")
+}
