@@ -18,6 +18,20 @@ public enum JSONParser {
         return result
     }
 
+    /// Parses `data` like ``parse(_:)``, and also gives the byte range of each element of the
+    /// top-level object's array member `key`, so the caller can keep those elements as they
+    /// came (a pulled page's changes go into the journal without being encoded again).
+    public static func parse(_ data: Data, spansOf key: String) throws(Failure) -> (value: JSONValue, spans: [Range<Int>]) {
+        let result: (JSONValue, [Range<Int>])? = data.withUnsafeBytes { raw in
+            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKey: key)
+            guard let value = try? parser.value(depth: 0) else { return nil }
+            parser.skipSpace()
+            return parser.index == parser.bytes.count ? (value, parser.spans) : nil
+        }
+        guard let result else { throw Failure() }
+        return result
+    }
+
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
         try parse(Data(text.utf8))
     }
@@ -25,6 +39,9 @@ public enum JSONParser {
     struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// The top-level member whose array elements' ranges go into `spans`.
+        var spanKey: String? = nil
+        var spans: [Range<Int>] = []
 
         mutating func skipSpace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
@@ -64,7 +81,13 @@ public enum JSONParser {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == 0x3A else { throw Failure() }
                 index += 1
-                members[key] = try value(depth: depth + 1)
+                if depth == 0, let spanKey, key == spanKey {
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == 0x5B else { throw Failure() }
+                    members[key] = try array(depth: depth + 1, spans: true)
+                } else {
+                    members[key] = try value(depth: depth + 1)
+                }
                 skipSpace()
                 guard index < bytes.count else { throw Failure() }
                 if bytes[index] == 0x2C { index += 1; continue }
@@ -73,13 +96,16 @@ public enum JSONParser {
             }
         }
 
-        mutating func array(depth: Int) throws(Failure) -> JSONValue {
+        mutating func array(depth: Int, spans recording: Bool = false) throws(Failure) -> JSONValue {
             index += 1
             var items: [JSONValue] = []
             skipSpace()
             if index < bytes.count, bytes[index] == 0x5D { index += 1; return .array(items) }
             while true {
+                skipSpace()
+                let start = index
                 items.append(try value(depth: depth + 1))
+                if recording { spans.append(start..<index) }
                 skipSpace()
                 guard index < bytes.count else { throw Failure() }
                 if bytes[index] == 0x2C { index += 1; continue }

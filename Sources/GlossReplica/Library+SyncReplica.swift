@@ -13,7 +13,7 @@ extension Library: SyncReplica {
     }
 
     public func applyPulled(_ page: PullResponse) throws {
-        try applyPulled(changes: page.changes, records: page.records, cursor: page.cursor)
+        try applyPulled(changes: page.changes, records: page.records, cursor: page.cursor, changeJSON: page.changeJSON)
     }
 }
 

@@ -48,12 +48,15 @@ extension Library {
     /// The server's record of an entity replaces the local one; local changes to it that the
     /// server has not acknowledged yet are merged on top again (they reach the server on the next
     /// push, where the same merge runs). Remote changes join the journal as already pushed.
-    public func applyPulled(changes: [Change], records: [EntityRecord], cursor: String, cursorKey: String = "sync.cursor") throws {
+    /// `changeJSON`, when given, holds each change's canonical JSON as it arrived (one per
+    /// change, in order), which the journal keeps instead of encoding the change again.
+    public func applyPulled(changes: [Change], records: [EntityRecord], cursor: String, cursorKey: String = "sync.cursor", changeJSON: [[UInt8]]? = nil) throws {
+        let received = changeJSON?.count == changes.count ? changeJSON : nil
         try write { t in
             try t.db.execute(sql: "PRAGMA defer_foreign_keys = ON")
-            for change in changes {
+            for (n, change) in changes.enumerated() {
                 t.receive(change.clock)
-                try t.journal(change, pushed: true)
+                try t.journal(change, pushed: true, json: received.map { String(decoding: $0[n], as: UTF8.self) })
             }
             // Entities with local changes the server has not acknowledged (usually none).
             // (No DISTINCT: it would walk the whole journal_by_entity index instead of the small

@@ -60,9 +60,10 @@ public final class WriteTransaction {
         return (record, outcome)
     }
 
-    /// Appends a change to the journal; a change already there (same ID) is ignored.
-    func journal(_ change: Change, pushed: Bool) throws {
-        let json = JSONWriter.string(change)
+    /// Appends a change to the journal (as `json` when given: its canonical JSON as received);
+    /// a change already there (same ID) is ignored.
+    func journal(_ change: Change, pushed: Bool, json given: String? = nil) throws {
+        let json = given ?? JSONWriter.string(change)
         try db.cachedStatement(sql: """
             INSERT INTO journal(id, clock, device, entity, entity_id, op, at, change, pushed)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING

@@ -75,11 +75,23 @@ public struct PullResponse: Codable, Sendable, Equatable {
     public var records: [EntityRecord]
     public var cursor: String
     public var hasMore: Bool
+    /// Each change's JSON as the server sent it (canonical: the server stores and splices its
+    /// changes' canonical JSON), when the page was decoded by ``decode(_:)``; the journal keeps
+    /// these bytes instead of encoding every change again. Not part of the wire form.
+    public var changeJSON: [[UInt8]]? = nil
+
     public init(changes: [Change], records: [EntityRecord], cursor: String, hasMore: Bool) {
         self.changes = changes
         self.records = records
         self.cursor = cursor
         self.hasMore = hasMore
+    }
+
+    enum CodingKeys: String, CodingKey { case changes, records, cursor, hasMore }
+
+    /// Pages are equal when what they say is (however each was decoded).
+    public static func == (a: PullResponse, b: PullResponse) -> Bool {
+        a.changes == b.changes && a.records == b.records && a.cursor == b.cursor && a.hasMore == b.hasMore
     }
 
     public static let defaultLimit = 500
@@ -200,13 +212,17 @@ extension PushRequest {
 
 extension PullResponse {
     public static func decode(_ data: Data) throws -> PullResponse {
-        if let value = try? JSONParser.parse(data), case .object(let o) = value,
+        if let (value, spans) = try? JSONParser.parse(data, spansOf: "changes"), case .object(let o) = value,
            case .array(let changeItems)? = o["changes"], case .array(let recordItems)? = o["records"],
            let cursor = o["cursor"]?.stringValue, let hasMore = o["hasMore"]?.boolValue {
             let changes = changeItems.compactMap(Change.init(json:))
             let records = recordItems.compactMap(EntityRecord.init(json:))
             if changes.count == changeItems.count && records.count == recordItems.count {
-                return PullResponse(changes: changes, records: records, cursor: cursor, hasMore: hasMore)
+                var page = PullResponse(changes: changes, records: records, cursor: cursor, hasMore: hasMore)
+                if spans.count == changes.count {
+                    page.changeJSON = data.withUnsafeBytes { raw in spans.map { Array(raw[$0]) } }
+                }
+                return page
             }
         }
         return try JSONDecoder().decode(PullResponse.self, from: data)

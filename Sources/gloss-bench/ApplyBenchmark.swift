@@ -21,7 +21,8 @@ func applyBenchmark() throws {
     for start in stride(from: 0, to: changes.count, by: 500) {
         let slice = Array(changes[start..<min(changes.count, start + 500)])
         let touched = Set(slice.map(\.entityIdString)).compactMap { records[$0] }
-        pages.append(PullResponse(changes: slice, records: touched, cursor: "page\(start)", hasMore: start + 500 < changes.count))
+        let page = PullResponse(changes: slice, records: touched, cursor: "page\(start)", hasMore: start + 500 < changes.count)
+        pages.append(try PullResponse.decode(page.encoded()))  // as the client decodes it (with each change's JSON)
     }
     say("\n== apply: \(changes.count) changes in \(pages.count) pages of 500 into an empty library (5 runs) ==")
     var times: [Double] = []
@@ -29,7 +30,7 @@ func applyBenchmark() throws {
         let path = folder.appendingPathComponent("b\(run).sqlite").path
         let b = try Library(path: path)
         let start = DispatchTime.now()
-        for page in pages { try b.applyPulled(changes: page.changes, records: page.records, cursor: page.cursor) }
+        for page in pages { try b.applyPulled(changes: page.changes, records: page.records, cursor: page.cursor, changeJSON: page.changeJSON) }
         times.append(seconds(start))
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }

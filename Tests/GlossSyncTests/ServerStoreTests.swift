@@ -28,7 +28,19 @@ import GRDB
             let spliced = try await store.pullJSON(user: user, after: cursor, limit: limit)
             #expect(spliced == (try CanonicalJSON.encode(typed)))
             #expect(try JSONDecoder().decode(PullResponse.self, from: spliced) == typed)
+            // The fast decoder hands each change's bytes on as they came: its canonical JSON.
+            let decoded = try PullResponse.decode(spliced)
+            #expect(decoded == typed)
+            #expect(decoded.changeJSON == typed.changes.map { Array(JSONWriter.encode($0)) })
         }
+        // A library that keeps those bytes journals exactly what one that encodes them again does.
+        let page = try PullResponse.decode(try await store.pullJSON(user: user, after: .start, limit: 100))
+        let kept = try Library(inMemoryWithDevice: DeviceID(rawValue: "kept")), encoded = try Library(inMemoryWithDevice: DeviceID(rawValue: "encoded"))
+        try kept.applyPulled(changes: page.changes, records: page.records, cursor: page.cursor, changeJSON: page.changeJSON)
+        try encoded.applyPulled(changes: page.changes, records: page.records, cursor: page.cursor)
+        let journal = { (library: Library) in try library.read { db in try String.fetchAll(db, sql: "SELECT change FROM journal ORDER BY seq") } }
+        #expect(try journal(kept) == journal(encoded))
+        #expect(try journal(kept).count == page.changes.count)
     }
 
     @Test func pagesNeverSkipOrRepeatAChangeAcrossPushBoundaries() async throws {
