@@ -48,6 +48,11 @@ struct ErrorBodyFor: Encodable {
 
 /// JSON answers in the canonical encoding.
 enum JSONResponse {
+    /// An answer already encoded as JSON.
+    static func make(json: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? CanonicalJSON.encode(value)) ?? Data("{\"code\":\"internal\",\"message\":\"The answer could not be encoded.\"}".utf8)
         return Response(

@@ -39,7 +39,7 @@ struct SyncController<Store: ServerStore> {
         let applied = ContinuousClock.now
         SyncMetrics.record(response.results, source: "sync")
         let counts = Dictionary(grouping: response.results, by: \.outcome).mapValues(\.count)
-        let answer = JSONResponse.make(response)
+        let answer = JSONResponse.make(json: JSONWriter.encode(response))
         func ms(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> String {
             let d = (to - from).components
             return String(format: "%.1f", Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15)

@@ -43,13 +43,13 @@ public final class HTTPSyncTransport: SyncTransport {
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
         let data = try await send(method: .POST, path: "/v1/sync/push", body: JSONWriter.encode(request))
-        return try answer(data, path: "/v1/sync/push") { try JSONDecoder().decode(PushResponse.self, from: $0) }
+        return try answer(data, path: "/v1/sync/push", decode: PushResponse.decode)
     }
 
     /// Sends the entries' stored JSON as it is, spliced into the push body.
     public func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
         let data = try await send(method: .POST, path: "/v1/sync/push", body: Data(PushRequest.encode(device: device, changes: changes)))
-        return try answer(data, path: "/v1/sync/push") { try JSONDecoder().decode(PushResponse.self, from: $0) }
+        return try answer(data, path: "/v1/sync/push", decode: PushResponse.decode)
     }
 
     public func pull(cursor: String?, limit: Int) async throws -> PullResponse {

@@ -153,6 +153,25 @@ import GRDB
 }
 
 @Suite struct PushBatchTests {
+    /// The push answer is written and read by hand-written code; it must be the bytes and the
+    /// meaning Foundation's canonical encoder and decoder give.
+    @Test func thePushAnswerIsTheCanonicalJSONBothWays() throws {
+        let answer = PushResponse(version: 42, results: [
+            PushResult(id: ID<Change>.timeOrdered(), outcome: .applied),
+            PushResult(id: ID<Change>.timeOrdered(), outcome: .rejected, reason: "no note \"x/y\" exists — é 中"),
+            PushResult(id: ID<Change>.timeOrdered(), outcome: .duplicate),
+        ])
+        let bytes = JSONWriter.encode(answer)
+        #expect(bytes == (try CanonicalJSON.encode(answer)))
+        #expect(try PushResponse.decode(bytes) == answer)
+        // Whitespace and key order as another server might write them; a wrong shape is an error.
+        let id = answer.results[0].id
+        #expect(try PushResponse.decode(Data(#"{ "version": 7, "results": [ { "outcome": "merged", "id": "\#(id)", "reason": null } ] }"#.utf8))
+                == PushResponse(version: 7, results: [PushResult(id: id, outcome: .merged)]))
+        #expect(throws: (any Error).self) { try PushResponse.decode(Data(#"{"version": 7, "results": [{"id": "\#(id)", "outcome": "eaten"}]}"#.utf8)) }
+        #expect(throws: (any Error).self) { try PushResponse.decode(Data(#"{"version": "7", "results": []}"#.utf8)) }
+    }
+
     @Test func aBatchOfLongArticlesIsSplitToFitTheBodyLimit() throws {
         let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
         for n in 0..<5 { _ = try library.importArticle(text: "Article \(n) " + String(repeating: "long text ", count: 30_000), title: "A\(n)") }
