@@ -63,12 +63,18 @@ struct Machine {
 struct PostgresClusterTests {
     static let words = ["trade", "reset", "deal", "Lima", "growth", "roots", "summit", "policy", "tariff", "vines"]
 
-    @Test func threeClientsThroughTwoProcessesOnOneDatabaseConverge() async throws {
+    /// Two `gloss serve` processes on one new schema, one account (the caller stops both and
+    /// keeps `scratch`, whose folder they use, alive until then).
+    static func twoProcesses() throws -> (scratch: CLIRunner, url: String, first: ServerProcess, second: ServerProcess) {
         let scratch = try CLIRunner()
         let url = try PostgresCluster.freshSchemaURL()
         let first = try ServerProcess(folder: scratch.folder, database: url)
-        let second = try ServerProcess(folder: scratch.folder, database: url, token: first.token)
-        defer { _ = first.stop(); _ = second.stop() }
+        return (scratch, url, first, try ServerProcess(folder: scratch.folder, database: url, token: first.token))
+    }
+
+    @Test func threeClientsThroughTwoProcessesOnOneDatabaseConverge() async throws {
+        let (scratch, url, first, second) = try Self.twoProcesses()
+        defer { _ = first.stop(); _ = second.stop(); withExtendedLifetime(scratch) {} }
         let machines = try (0..<3).map { try Machine("machine-\($0)", servers: [first, second]) }
 
         // Notes everyone will edit at once.
@@ -109,11 +115,8 @@ struct PostgresClusterTests {
     }
 
     @Test func aChangePushedThroughOneProcessReachesAStreamOnTheOtherWithinASecond() async throws {
-        let scratch = try CLIRunner()
-        let url = try PostgresCluster.freshSchemaURL()
-        let first = try ServerProcess(folder: scratch.folder, database: url)
-        let second = try ServerProcess(folder: scratch.folder, database: url, token: first.token)
-        defer { _ = first.stop(); _ = second.stop() }
+        let (scratch, _, first, second) = try Self.twoProcesses()
+        defer { _ = first.stop(); _ = second.stop(); withExtendedLifetime(scratch) {} }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         var request = HTTPClientRequest(url: second.url + "/v1/changes")
         request.headers.add(name: "Authorization", value: "Bearer \(first.token)")
