@@ -142,11 +142,15 @@ enum RecordStore {
         ))
     })
 
+    /// Where each full-text column sits among the values `save` binds (`columnNames(kind)`).
+    static let searchPositions: [EntityKind: [Int]] = Dictionary(uniqueKeysWithValues: EntityKind.allCases.map { kind in
+        (kind, searchColumns(kind).map { columnNames(kind).firstIndex(of: $0)! })
+    })
+
     /// What the full-text index needs after the row was written: a new row is indexed, a row
     /// whose indexed text changed is taken out under its old text and indexed again.
     private static func searchUpdate(_ kind: EntityKind, existing: Row?, values: [(any DatabaseValueConvertible)?], in db: Database) throws -> SearchUpdate? {
-        let names = columnNames(kind)
-        let indexed = searchColumns(kind).map { column in values[names.firstIndex(of: column)!]?.databaseValue ?? .null }
+        let indexed = searchPositions[kind]!.map { values[$0]?.databaseValue ?? .null }
         guard let existing else { return SearchUpdate(kind: kind, seq: db.lastInsertedRowID, old: nil, new: indexed) }
         let old = (1...indexed.count).map { existing[$0] as DatabaseValue }
         return old == indexed ? nil : SearchUpdate(kind: kind, seq: existing[0], old: old, new: indexed)
