@@ -35,19 +35,18 @@ extension SQLiteServerStore {
                 throw ServerError.invalid("\(path) is not a gloss server database.")
             }
             let pageBefore = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
-            let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
-            guard mode == "delete" else {
-                throw ServerError.invalid("\(path) is in use; stop the gloss servers on it and run compact again (nothing was changed).")
-            }
+            let inUse = ServerError.invalid("\(path) is in use; stop the gloss servers on it and run compact again (nothing was changed).")
+            guard (try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")) == "delete" else { throw inUse }
             do {
                 try db.execute(sql: "PRAGMA page_size = \(pageSize)")
                 try db.execute(sql: "VACUUM")
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            } catch let error as DatabaseError {
                 _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                throw ServerError.invalid("The disk is too full to rebuild \(path) (it needs room for a copy); nothing was changed.")
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-                _ = try? String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                throw ServerError.invalid("\(path) is in use; stop the gloss servers on it and run compact again (nothing was changed).")
+                switch error.resultCode {
+                case .SQLITE_FULL: throw ServerError.invalid("The disk is too full to rebuild \(path) (it needs room for a copy); nothing was changed.")
+                case .SQLITE_BUSY, .SQLITE_LOCKED: throw inUse
+                default: throw error
+                }
             }
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             let pageAfter = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
