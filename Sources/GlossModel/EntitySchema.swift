@@ -16,19 +16,27 @@ public enum FieldType: Sendable {
 }
 
 extension EntityKind {
+    /// Built once: the server checks every pushed change against it.
     public var fieldTypes: [String: FieldType] {
         switch self {
-        case .article:
-            ["title": .text, "url": .optionalText, "author": .optionalText, "publishedAt": .optionalText, "text": .text,
-             "contentHash": .text, "deleted": .boolean]
-        case .highlight:
-            ["articleId": .text, "exact": .text, "prefix": .text, "suffix": .text, "start": .integer, "end": .integer,
-             "utf16Start": .integer, "utf16End": .integer, "color": .text, "anchor": .text, "anchorScore": .optionalNumber,
-             "deleted": .boolean]
-        case .note:
-            ["body": .text, "articleId": .optionalText, "highlightId": .optionalText, "deleted": .boolean]
+        case .article: Self.articleFields
+        case .highlight: Self.highlightFields
+        case .note: Self.noteFields
         }
     }
+
+    private static let articleFields: [String: FieldType] = [
+        "title": .text, "url": .optionalText, "author": .optionalText, "publishedAt": .optionalText, "text": .text,
+        "contentHash": .text, "deleted": .boolean,
+    ]
+    private static let highlightFields: [String: FieldType] = [
+        "articleId": .text, "exact": .text, "prefix": .text, "suffix": .text, "start": .integer, "end": .integer,
+        "utf16Start": .integer, "utf16End": .integer, "color": .text, "anchor": .text, "anchorScore": .optionalNumber,
+        "deleted": .boolean,
+    ]
+    private static let noteFields: [String: FieldType] = [
+        "body": .text, "articleId": .optionalText, "highlightId": .optionalText, "deleted": .boolean,
+    ]
 }
 
 extension Change {

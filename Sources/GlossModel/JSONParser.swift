@@ -8,14 +8,17 @@ public enum JSONParser {
     public struct Failure: Error, Equatable {}
 
     public static func parse(_ data: Data) throws(Failure) -> JSONValue {
-        let result: JSONValue? = data.withUnsafeBytes { raw in
-            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self))
-            guard let value = try? parser.value(depth: 0) else { return nil }
-            parser.skipSpace()
-            return parser.index == parser.bytes.count ? value : nil
-        }
+        let result: JSONValue? = data.withUnsafeBytes { raw in try? parse(raw) }
         guard let result else { throw Failure() }
         return result
+    }
+
+    public static func parse(_ raw: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+        var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self))
+        guard let value = try? parser.value(depth: 0) else { throw Failure() }
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw Failure() }
+        return value
     }
 
     /// Parses `data` like ``parse(_:)``, and also gives the byte range of each element of the
@@ -24,6 +27,21 @@ public enum JSONParser {
     public static func parse(_ data: Data, spansOf key: String) throws(Failure) -> (value: JSONValue, spans: [Range<Int>]) {
         let result: (JSONValue, [Range<Int>])? = data.withUnsafeBytes { raw in
             var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKey: key)
+            guard let value = try? parser.value(depth: 0) else { return nil }
+            parser.skipSpace()
+            return parser.index == parser.bytes.count ? (value, parser.spans) : nil
+        }
+        guard let result else { throw Failure() }
+        return result
+    }
+
+    /// Parses the top-level object of `data` except the elements of its array member `key`,
+    /// which are only stepped over: their byte ranges come back, each to be parsed alone with
+    /// ``parse(_:)`` (a pushed batch's changes, parsed on several cores). The member itself
+    /// reads as an empty array. Only a document whose every element then parses is valid JSON.
+    public static func parse(_ data: Data, deferring key: String) throws(Failure) -> (value: JSONValue, spans: [Range<Int>]) {
+        let result: (JSONValue, [Range<Int>])? = data.withUnsafeBytes { raw in
+            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKey: key, deferSpans: true)
             guard let value = try? parser.value(depth: 0) else { return nil }
             parser.skipSpace()
             return parser.index == parser.bytes.count ? (value, parser.spans) : nil
@@ -42,6 +60,8 @@ public enum JSONParser {
         /// The top-level member whose array elements' ranges go into `spans`.
         var spanKey: String? = nil
         var spans: [Range<Int>] = []
+        /// Step over the elements of `spanKey` instead of parsing them.
+        var deferSpans = false
 
         mutating func skipSpace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
@@ -104,7 +124,11 @@ public enum JSONParser {
             while true {
                 skipSpace()
                 let start = index
-                items.append(try value(depth: depth + 1))
+                if recording && deferSpans {
+                    try skipValue()
+                } else {
+                    items.append(try value(depth: depth + 1))
+                }
                 if recording { spans.append(start..<index) }
                 skipSpace()
                 guard index < bytes.count else { throw Failure() }
@@ -112,6 +136,36 @@ public enum JSONParser {
                 if bytes[index] == 0x5D { index += 1; return .array(items) }
                 throw Failure()
             }
+        }
+
+        /// Moves past one value without building it: brackets are matched and strings read to
+        /// their closing quote, nothing more is checked (the value is parsed on its own later).
+        mutating func skipValue() throws(Failure) {
+            var depth = 0
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x22:
+                    index += 1
+                    while index < bytes.count, bytes[index] != 0x22 { index += bytes[index] == 0x5C ? 2 : 1 }
+                    guard index < bytes.count else { throw Failure() }
+                    index += 1
+                    if depth == 0 { return }
+                case 0x7B, 0x5B:
+                    depth += 1
+                    index += 1
+                case 0x7D, 0x5D:
+                    // At depth 0 this closes the enclosing array: the value (a bare word) ended.
+                    if depth == 0 { return }
+                    depth -= 1
+                    index += 1
+                    if depth == 0 { return }
+                case 0x2C where depth == 0, 0x20 where depth == 0, 0x0A where depth == 0, 0x0D where depth == 0, 0x09 where depth == 0:
+                    return
+                default:
+                    index += 1
+                }
+            }
+            throw Failure()
         }
 
         mutating func string() throws(Failure) -> String {

@@ -11,7 +11,7 @@ extension PostgresServerStore {
             // Raising the version first locks the library's row: pushes into one library wait
             // for each other here, so versions commit in the order they were handed out.
             var batch = try await self.raiseVersion(user: user, connection)
-            let results = try await self.apply(request.changes, device: request.device, to: &batch, user: user, connection)
+            let results = try await self.apply(request.changes, device: request.device, changeJSON: request.changeJSON, to: &batch, user: user, connection)
             try await self.save(batch, user: user, device: request.device, connection)
             return PushResponse(version: batch.version, results: results)
         }
@@ -72,7 +72,7 @@ extension PostgresServerStore {
 
     /// Applies changes through the merge function and writes what they did: the merged records
     /// and the journal rows, each in one statement.
-    func apply(_ changes: [Change], device: DeviceID, to batch: inout LibraryBatch, user: UserID, _ connection: PostgresConnection) async throws -> [PushResult] {
+    func apply(_ changes: [Change], device: DeviceID, changeJSON: [String]? = nil, to batch: inout LibraryBatch, user: UserID, _ connection: PostgresConnection) async throws -> [PushResult] {
         let ids = changes.map(\.id.description)
         var known = Set<String>()
         if !ids.isEmpty {
@@ -92,7 +92,7 @@ extension PostgresServerStore {
             }
         }
         let already = batch.writes.count
-        let results = try batch.apply(changes, device: device, known: known, stored: stored)
+        let results = try batch.apply(changes, device: device, known: known, stored: stored, changeJSON: changeJSON)
         try await write(Array(batch.writes[already...]), user: user, connection)
         return results
     }

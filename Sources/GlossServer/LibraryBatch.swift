@@ -48,11 +48,14 @@ package struct LibraryBatch {
     /// Applies each change through the merge function; a change already applied (its ID is in
     /// `known`, or earlier in the batch) or not well formed is reported, not applied.
     /// `stored` holds the stored JSON of the records the changes touch, by entity ID.
-    package mutating func apply(_ changes: [Change], device: DeviceID, known: Set<String>, stored: [String: String]) throws -> [PushResult] {
+    /// `changeJSON`, when given, holds each change's canonical JSON (made while the request was
+    /// decoded); the journal row of a change whose clock is not clamped uses it as it is.
+    package mutating func apply(_ changes: [Change], device: DeviceID, known: Set<String>, stored: [String: String], changeJSON: [String]? = nil) throws -> [PushResult] {
+        let encoded = changeJSON?.count == changes.count ? changeJSON : nil
         var known = known
         var results: [PushResult] = []
         results.reserveCapacity(changes.count)
-        for change in changes {
+        for (index, change) in changes.enumerated() {
             if known.contains(change.id.description) {
                 results.append(PushResult(id: change.id, outcome: .duplicate))
                 continue
@@ -66,7 +69,9 @@ package struct LibraryBatch {
                 continue
             }
             var accepted = change
+            var acceptedJSON = encoded?[index]
             if clock.isTooFarAhead(change.clock) {
+                acceptedJSON = nil
                 // Clamp a clock running far ahead: stamp the change with the server's clock instead.
                 accepted.clock = clock.receive(HLC(milliseconds: physicalClock() + maximumDrift, counter: 0))
             } else {
@@ -87,7 +92,7 @@ package struct LibraryBatch {
             seq += 1
             writes.append(Write(
                 record: merged, recordJSON: JSONWriter.string(merged), listedJSON: ListedJSON.render(merged),
-                change: accepted, changeJSON: JSONWriter.string(accepted), outcome: outcome, version: next, seq: seq
+                change: accepted, changeJSON: acceptedJSON ?? JSONWriter.string(accepted), outcome: outcome, version: next, seq: seq
             ))
             known.insert(change.id.description)
             written[merged.idString] = merged

@@ -26,7 +26,7 @@ struct LibraryState {
 
     /// Applies each change through the merge function and journals it; a change already applied
     /// (same ID) or not well formed is reported, not applied.
-    mutating func apply(_ changes: [Change], device: DeviceID, db: Database) throws -> [PushResult] {
+    mutating func apply(_ changes: [Change], device: DeviceID, changeJSON: [String]? = nil, db: Database) throws -> [PushResult] {
         // What the batch needs from the database, in two queries rather than two per change:
         // the change IDs the server already has, and the records of the entities it touches.
         let known = try Self.fetch(db, "SELECT id FROM changes WHERE user_id = ? AND id IN", user: user, changes.map(\.id.description))
@@ -34,7 +34,7 @@ struct LibraryState {
         let stored = try Self.fetch(db, "SELECT id, record FROM entities INDEXED BY entities_id WHERE user_id = ? AND id IN", user: user, Array(Set(changes.map(\.entityIdString))))
             .reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
         let already = batch.writes.count
-        let results = try batch.apply(changes, device: device, known: known, stored: stored)
+        let results = try batch.apply(changes, device: device, known: known, stored: stored, changeJSON: changeJSON)
         for write in batch.writes[already...] {
             let merged = write.record
             try db.cachedStatement(sql: """

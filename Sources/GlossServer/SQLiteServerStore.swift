@@ -109,7 +109,7 @@ public final class SQLiteServerStore: ServerStore {
         let maximumDrift = maximumDrift, physicalClock = physicalClock
         return try await pool.write { db in
             var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
-            let results = try library.apply(request.changes, device: request.device, db: db)
+            let results = try library.apply(request.changes, device: request.device, changeJSON: request.changeJSON, db: db)
             try library.save(db, device: request.device)
             return PushResponse(version: library.version, results: results)
         }

@@ -8,9 +8,21 @@ import GlossModel
 public struct PushRequest: Codable, Sendable, Equatable {
     public var device: DeviceID
     public var changes: [Change]
+    /// Each change's canonical JSON, made while the request was decoded by ``decode(_:)`` (on
+    /// all cores for a large batch), so the server's single writer does not encode them again
+    /// for its journal. Not part of the wire form.
+    public var changeJSON: [String]? = nil
+
     public init(device: DeviceID, changes: [Change]) {
         self.device = device
         self.changes = changes
+    }
+
+    enum CodingKeys: String, CodingKey { case device, changes }
+
+    /// Requests are equal when what they say is (however each was decoded).
+    public static func == (a: PushRequest, b: PushRequest) -> Bool {
+        a.device == b.device && a.changes == b.changes
     }
 
     /// The most changes one push may carry.
@@ -195,18 +207,43 @@ extension PullResponse {
 extension PushRequest {
     /// Decodes a push body through the fast parser; anything it does not accept goes through
     /// `JSONDecoder`, whose error names the JSON path of the problem.
+    /// Decodes a push through the fast parser, its changes (each parsed alone, and encoded
+    /// canonically for the journal) split over the cores when there are many; anything it does
+    /// not accept goes through `JSONDecoder`, whose error names the problem.
     public static func decode(_ data: Data) throws -> PushRequest {
-        if let value = try? JSONParser.parse(data), case .object(let o) = value,
-           let device = o["device"]?.stringValue, case .array(let items)? = o["changes"] {
-            var changes: [Change] = []
-            changes.reserveCapacity(items.count)
-            for item in items {
-                guard let change = Change(json: item) else { return try JSONDecoder().decode(PushRequest.self, from: data) }
-                changes.append(change)
-            }
-            return PushRequest(device: DeviceID(rawValue: device), changes: changes)
+        if let (value, spans) = try? JSONParser.parse(data, deferring: "changes"), case .object(let o) = value,
+           let device = o["device"]?.stringValue, case .array? = o["changes"],
+           let (changes, json) = decodeChanges(data, spans: spans) {
+            var request = PushRequest(device: DeviceID(rawValue: device), changes: changes)
+            request.changeJSON = json
+            return request
         }
         return try JSONDecoder().decode(PushRequest.self, from: data)
+    }
+
+    /// Batches at least this long are decoded on all cores; shorter ones are not worth a thread.
+    static let parallelDecodeMinimum = 128
+
+    /// The change at each span of `data` and its canonical JSON, or nil if one is not a change.
+    static func decodeChanges(_ data: Data, spans: [Range<Int>]) -> ([Change], [String])? {
+        let parts = spans.count >= parallelDecodeMinimum ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        let decoded = ResultSlots<[(Change, String)]>(count: parts)
+        data.withUnsafeBytes { raw in
+            let bytes = UncheckedSendable(raw)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = spans.count * part / parts..<spans.count * (part + 1) / parts
+                var items: [(Change, String)] = []
+                items.reserveCapacity(range.count)
+                for span in spans[range] {
+                    guard let value = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes.value[span])),
+                          let change = Change(json: value) else { return }
+                    items.append((change, JSONWriter.string(change)))
+                }
+                decoded.set(part, items)
+            }
+        }
+        guard let parts = decoded.all() else { return nil }
+        return (parts.flatMap { $0.map(\.0) }, parts.flatMap { $0.map(\.1) })
     }
 }
 
@@ -264,4 +301,20 @@ extension PushResponse: CanonicalJSONWritable {
         }
         return try JSONDecoder().decode(PushResponse.self, from: data)
     }
+}
+
+/// One result per part of a `concurrentPerform`, each written by its own iteration.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+    /// Every part's value, or nil when a part gave none.
+    func all() -> [Value]? { lock.withLock { slots.contains { $0 == nil } ? nil : slots.map { $0! } } }
+}
+
+/// A buffer read (never written) by every iteration of a `concurrentPerform` while its owner waits.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

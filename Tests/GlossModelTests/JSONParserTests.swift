@@ -43,6 +43,27 @@ import Testing
                 .object(["a": .array([.int(1), .double(-2500), .bool(true), .null, .string("é🦊")])]))
     }
 
+    /// A pushed batch's changes are stepped over, then parsed one by one (on several cores): the
+    /// ranges must be the ones a full parse finds, and a document is only as valid as its parts.
+    @Test func deferredElementsHaveTheRangesAFullParseFinds() throws {
+        let text = #"{"device": "d", "changes" : [ {"a": "]}\"{[", "b": [1, {"c": null}]} ,"x\\",{"e":"é 🦊"}, 12 ,[[]] ], "z": true}"#
+        let data = Data(text.utf8)
+        let (full, spans) = try JSONParser.parse(data, spansOf: "changes")
+        let (shallow, deferred) = try JSONParser.parse(data, deferring: "changes")
+        #expect(deferred == spans)
+        #expect(deferred.count == 5)
+        guard case .object(let members) = full, case .array(let items)? = members["changes"] else { Issue.record("not an object"); return }
+        #expect(try deferred.map { try JSONParser.parse(Data(data[$0])) } == items)
+        #expect(shallow == .object(members.merging(["changes": .array([])]) { $1 }))
+        // Broken around or inside the deferred elements: refused here, or by the element's own parse.
+        for broken in [#"{"changes":[{"a":1}}]}"#, #"{"changes":[{"a":"x}]}"#, #"{"changes":[1 2]}"#, #"{"changes":[{"a":[}]}"#, #"{"changes":[,]}"#] {
+            let parts = try? JSONParser.parse(Data(broken.utf8), deferring: "changes")
+            let whole = parts.map { parts in parts.spans.allSatisfy { (try? JSONParser.parse(Data(Data(broken.utf8)[$0]))) != nil } } ?? false
+            #expect(!whole, "\(broken)")
+            #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(broken) }
+        }
+    }
+
     @Test func aChangeMissingAFieldIsNotReadAndTheDecoderExplainsWhy() throws {
         let data = Data(#"{"id":"01a20600-0000-7000-8000-000000000001","entity":"note"}"#.utf8)
         #expect(Change(json: try JSONParser.parse(data)) == nil)

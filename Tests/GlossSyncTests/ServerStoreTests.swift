@@ -90,7 +90,11 @@ import GRDB
         let user = try await store.addUser(name: "ana").user
         let ahead = try Library(inMemoryWithDevice: DeviceID(rawValue: "fast"), physicalClock: { HybridClock.systemMilliseconds() + 5 * 3_600_000 })
         _ = try ahead.addNote(body: "from the future")
-        _ = try await store.push(user: user, PushRequest(device: ahead.device, changes: try ahead.unpushedChanges(limit: 10)))
+        // Decoded as the server decodes a request: each change's JSON is made up front, and the
+        // clamped change must not be journaled with the clock it was sent with.
+        let request = try PushRequest.decode(JSONWriter.encode(PushRequest(device: ahead.device, changes: try ahead.unpushedChanges(limit: 10))))
+        #expect(request.changeJSON?.count == 1)
+        _ = try await store.push(user: user, request)
         let stored = try #require(try await store.pull(user: user, after: .start, limit: 10).changes.first)
         #expect(stored.clock.milliseconds <= HybridClock.systemMilliseconds() + store.maximumDrift + 1000)
     }
@@ -170,6 +174,37 @@ import GRDB
                 == PushResponse(version: 7, results: [PushResult(id: id, outcome: .merged)]))
         #expect(throws: (any Error).self) { try PushResponse.decode(Data(#"{"version": 7, "results": [{"id": "\#(id)", "outcome": "eaten"}]}"#.utf8)) }
         #expect(throws: (any Error).self) { try PushResponse.decode(Data(#"{"version": "7", "results": []}"#.utf8)) }
+    }
+
+    /// A large push is decoded on all cores: it must read as `JSONDecoder` reads it, with each
+    /// change's canonical JSON, whatever the layout; a broken change anywhere is still an error.
+    @Test func aLargePushDecodesOnAllCoresAsTheDecoderReadsIt() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "laptop"))
+        let article = try library.importArticle(text: "Brackets ]} and {[ quotes \" in the text — é 🦊.", title: "Ü").article
+        for n in 0..<PushRequest.parallelDecodeMinimum {
+            let note = try library.addNote(body: "Note \(n): \"]},{[\" \\ \n é 🦊", article: article.id, tags: ["t\(n % 3)"])
+            if n % 10 == 0 { _ = try library.editNote(note.id, body: "Edited \(n) }") }
+        }
+        let changes = try library.unpushedChanges(limit: 1_000)
+        #expect(changes.count > PushRequest.parallelDecodeMinimum)
+        let expected = PushRequest(device: library.device, changes: changes)
+        let canonical = JSONWriter.encode(expected)
+        let pretty = try { let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted]; return try e.encode(expected) }()
+        for body in [canonical, pretty] {
+            let decoded = try PushRequest.decode(body)
+            #expect(decoded == (try JSONDecoder().decode(PushRequest.self, from: body)))
+            #expect(decoded == expected)
+            #expect(decoded.changeJSON == changes.map { JSONWriter.string($0) })
+        }
+        // One change in the middle broken three ways: the whole request is refused.
+        let text = String(decoding: canonical, as: UTF8.self)
+        let middle = changes[changes.count / 2].id.description
+        for broken in [text.replacingOccurrences(of: #""id":"\#(middle)""#, with: #""id":42"#),
+                       text.replacingOccurrences(of: #""id":"\#(middle)""#, with: #""id":"\#(middle)"}"#),
+                       String(text.dropLast(3))] {
+            #expect(broken != text)
+            #expect(throws: (any Error).self) { try PushRequest.decode(Data(broken.utf8)) }
+        }
     }
 
     @Test func aBatchOfLongArticlesIsSplitToFitTheBodyLimit() throws {
