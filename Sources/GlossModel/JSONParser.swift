@@ -102,6 +102,9 @@ public enum JSONParser {
                 guard index < bytes.count, bytes[index] == 0x3A else { throw Failure() }
                 index += 1
                 if depth == 0, let spanKey, key == spanKey {
+                    // Twice: whose elements the ranges are would be ambiguous; the caller's
+                    // fallback (`JSONDecoder`) decides what such a document means.
+                    guard members[key] == nil else { throw Failure() }
                     skipSpace()
                     guard index < bytes.count, bytes[index] == 0x5B else { throw Failure() }
                     members[key] = try array(depth: depth + 1, spans: true)

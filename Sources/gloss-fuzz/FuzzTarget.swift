@@ -17,6 +17,7 @@ enum FuzzTarget {
         switch selector % 7 {
         case 0:
             _ = try? JSONParser.parse(data)
+            checkDeferredParse(data)
         case 1:
             _ = try? Change.decode(data)
             _ = try? EntityRecord.decode(data)
@@ -41,6 +42,29 @@ enum FuzzTarget {
             _ = try? DocumentReader.read(data, format: formats[Int(selector / 7) % formats.count])
         default:
             _ = try? AnnotationFile.read(data)
+        }
+    }
+}
+
+extension FuzzTarget {
+    /// A push is parsed with its changes stepped over, then each change alone: that must accept
+    /// exactly the documents the full parse accepts, with the same elements. (Not checked near the
+    /// nesting limit, which an element parsed alone meets two levels later.)
+    static func checkDeferredParse(_ data: Data) {
+        guard data.reduce(0, { $0 + ($1 == 0x5B || $1 == 0x7B ? 1 : 0) }) < 500 else { return }
+        let full = try? JSONParser.parse(data, spansOf: "changes")
+        let deferred = try? JSONParser.parse(data, deferring: "changes")
+        let elements = deferred.map { deferred in
+            data.withUnsafeBytes { raw in deferred.spans.map { try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[$0])) } }
+        }
+        let acceptedApart = elements.map { !$0.contains(nil) } ?? false
+        guard let full else {
+            precondition(!acceptedApart, "the deferred parse accepted what the full parse refuses")
+            return
+        }
+        precondition(acceptedApart && deferred?.spans == full.spans, "the deferred parse refused or split what the full parse accepts")
+        if case .object(let members) = full.value, case .array(let items)? = members["changes"] {
+            precondition(elements?.compactMap { $0 } == items, "an element parsed apart differs from the full parse")
         }
     }
 }

@@ -55,6 +55,9 @@ import Testing
         guard case .object(let members) = full, case .array(let items)? = members["changes"] else { Issue.record("not an object"); return }
         #expect(try deferred.map { try JSONParser.parse(Data(data[$0])) } == items)
         #expect(shallow == .object(members.merging(["changes": .array([])]) { $1 }))
+        // The member twice: refused by both, so the caller's fallback decides what it means.
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data(#"{"changes":[1],"changes":[2]}"#.utf8), deferring: "changes") }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data(#"{"changes":[1],"changes":[2]}"#.utf8), spansOf: "changes") }
         // Broken around or inside the deferred elements: refused here, or by the element's own parse.
         for broken in [#"{"changes":[{"a":1}}]}"#, #"{"changes":[{"a":"x}]}"#, #"{"changes":[1 2]}"#, #"{"changes":[{"a":[}]}"#, #"{"changes":[,]}"#] {
             let parts = try? JSONParser.parse(Data(broken.utf8), deferring: "changes")

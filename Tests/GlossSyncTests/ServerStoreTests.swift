@@ -198,6 +198,9 @@ import GRDB
         }
         // One change in the middle broken three ways: the whole request is refused.
         let text = String(decoding: canonical, as: UTF8.self)
+        // `changes` twice: read as `JSONDecoder` reads it, not as the two arrays joined.
+        let twice = Data(("{\"changes\":[]," + text.dropFirst()).utf8)
+        #expect((try? PushRequest.decode(twice)) == (try? JSONDecoder().decode(PushRequest.self, from: twice)))
         let middle = changes[changes.count / 2].id.description
         for broken in [text.replacingOccurrences(of: #""id":"\#(middle)""#, with: #""id":42"#),
                        text.replacingOccurrences(of: #""id":"\#(middle)""#, with: #""id":"\#(middle)"}"#),
