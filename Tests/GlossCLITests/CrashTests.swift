@@ -35,6 +35,21 @@ import Testing
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// How many notes a library holds, read through the sqlite3 tool while another process may
+    /// be writing it; nil when the read did not succeed.
+    static func noteCount(_ path: String) throws -> Int? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, "SELECT count(*) FROM notes;"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+    }
+
     /// A gloss JSON export with `count` standalone notes (imported in one transaction: quicker than `count` commands).
     static func notesFile(_ folder: URL, name: String, count: Int, prefix: String) throws -> String {
         let notes = (0..<count).map { n -> String in
@@ -92,13 +107,20 @@ import Testing
         #expect(try a.run(["import", try Self.notesFile(a.folder, name: "many.json", count: 3000, prefix: "bulk")]).status == 0)
         #expect(try a.run(["sync", "--server", server.url, "--token", server.token]).status == 0)
         #expect(try b.run(["remote", "set", server.url, "--token", server.token]).status == 0)
+        // A fixed delay stopped proving anything once a sync got faster than it (CI, 2026-11-24):
+        // each kill now waits until the sync has committed a pulled page (500 of the 3,000 notes)
+        // since it started, then a random few milliseconds more, so it lands between pages or
+        // inside the next page's transaction.
         var cut = 0
         for attempt in 0..<3 {
+            let before = try Self.noteCount(b.library)
             let sync = try Self.start(b, ["sync"])
-            usleep(UInt32(50_000 + rng.next(400_000)))
+            let deadline = Date().addingTimeInterval(30)
+            while try Self.noteCount(b.library) ?? before == before, sync.isRunning, Date() < deadline { usleep(1_000) }
+            usleep(UInt32(rng.next(30_000)))
             kill(sync.processIdentifier, SIGKILL)
             sync.waitUntilExit()
-            if sync.terminationReason == .uncaughtSignal { cut += 1 }
+            if sync.terminationReason == .uncaughtSignal, try Self.noteCount(b.library) ?? 3000 < 3000 { cut += 1 }
             #expect(try Self.integrity(b.library) == "ok", "attempt \(attempt)")
             #expect(try b.run(["list", "--json"]).status == 0, "the library does not open after a killed sync")
         }
