@@ -205,7 +205,7 @@ extension W3C {
                     item.quote = found
                 }
             }
-            let uuid = id.flatMap { $0.hasPrefix("urn:uuid:") ? UUID(uuidString: String($0.dropFirst(9))) : nil }
+            let uuid = id.flatMap { $0.hasPrefix("urn:uuid:") ? UUID(hexText: String($0.dropFirst(9))) : nil }
             if motivation.contains("highlighting") || (item.note == nil && item.quote != nil) {
                 item.highlightID = uuid.map { ID($0) }
                 if let quote = item.quote { highlightAt[place(item.document, quote)] = key }

@@ -21,7 +21,7 @@ public struct FieldChange: Codable, Hashable, Sendable {
 public struct Change: Codable, Hashable, Sendable {
     public var id: ID<Change>
     public var entity: EntityKind
-    public var entityId: UUID { didSet { entityIdString = entityId.uuidString.lowercased() } }
+    public var entityId: UUID { didSet { entityIdString = entityId.lowercaseText } }
     /// `entityId` as lowercase text (made once).
     public private(set) var entityIdString: String
     public var op: ChangeOperation
@@ -47,7 +47,7 @@ public struct Change: Codable, Hashable, Sendable {
         self.id = id
         self.entity = entity
         self.entityId = entityId
-        self.entityIdString = entityId.uuidString.lowercased()
+        self.entityIdString = entityId.lowercaseText
         self.op = op
         self.clock = clock
         self.device = device
@@ -81,11 +81,11 @@ public struct Change: Codable, Hashable, Sendable {
         id = try c.decode(ID<Change>.self, forKey: .id)
         entity = try c.decode(EntityKind.self, forKey: .entity)
         let entityText = try c.decode(String.self, forKey: .entityId)
-        guard let uuid = UUID(uuidString: entityText) else {
+        guard let uuid = UUID(hexText: entityText) else {
             throw DecodingError.dataCorruptedError(forKey: .entityId, in: c, debugDescription: "\"\(entityText)\" is not a UUID.")
         }
         entityId = uuid
-        entityIdString = uuid.uuidString.lowercased()
+        entityIdString = uuid.lowercaseText
         op = try c.decode(ChangeOperation.self, forKey: .op)
         clock = try c.decode(HLC.self, forKey: .clock)
         device = try c.decode(DeviceID.self, forKey: .device)

@@ -123,7 +123,7 @@ public struct DeviceID: Hashable, Codable, Sendable, CustomStringConvertible {
 
     /// A new random device identity.
     public static func random() -> DeviceID {
-        DeviceID(rawValue: UUID().uuidString.lowercased())
+        DeviceID(rawValue: UUID().lowercaseText)
     }
 }
 

@@ -17,7 +17,7 @@ public struct TagState: Codable, Hashable, Sendable {
 /// highlights or notes beyond which field is a note body.
 public struct EntityRecord: Codable, Hashable, Sendable {
     public var kind: EntityKind
-    public var id: UUID { didSet { idString = id.uuidString.lowercased() } }
+    public var id: UUID { didSet { idString = id.lowercaseText } }
     /// `id` as lowercase text (made once).
     public private(set) var idString: String
     /// Field values by their JSON names (`title`, `color`, `body`, `deleted`, ...).
@@ -35,7 +35,7 @@ public struct EntityRecord: Codable, Hashable, Sendable {
     ) {
         self.kind = kind
         self.id = id
-        self.idString = id.uuidString.lowercased()
+        self.idString = id.lowercaseText
         self.fields = fields
         self.stamps = stamps
         self.tags = tags
@@ -66,11 +66,11 @@ public struct EntityRecord: Codable, Hashable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(EntityKind.self, forKey: .kind)
         let text = try c.decode(String.self, forKey: .id)
-        guard let uuid = UUID(uuidString: text) else {
+        guard let uuid = UUID(hexText: text) else {
             throw DecodingError.dataCorruptedError(forKey: .id, in: c, debugDescription: "\"\(text)\" is not a UUID.")
         }
         id = uuid
-        idString = uuid.uuidString.lowercased()
+        idString = uuid.lowercaseText
         fields = try c.decode([String: JSONValue].self, forKey: .fields)
         stamps = try c.decode([String: Stamp].self, forKey: .stamps)
         tags = try c.decode([String: TagState].self, forKey: .tags)

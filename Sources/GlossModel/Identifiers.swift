@@ -10,7 +10,7 @@ public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertibl
     public let description: String
 
     public init(_ uuid: UUID) {
-        self.description = uuid.uuidString.lowercased()
+        self.description = uuid.lowercaseText
     }
 
     /// Parses a full UUID in either case; nil for anything else.
@@ -21,7 +21,7 @@ public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public init?(_ text: Substring) { self.init(String(text)) }
 
-    public var uuid: UUID { UUID(uuidString: description) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) }
+    public var uuid: UUID { UUID(hexText: description) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) }
 
     public static func < (a: Self, b: Self) -> Bool { a.description < b.description }
 }
@@ -95,6 +95,53 @@ extension ID {
 extension UUID {
     init(bytes b: [UInt8]) {
         self.init(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+    }
+
+    /// Parses 8-4-4-4-12 hex digits in either case, as `UUID(uuidString:)` does; nil for
+    /// anything else. Foundation's parser goes through `sscanf`, which was a tenth of decoding a
+    /// pushed change on the server (docs/performance.md).
+    public init?(hexText text: String) {
+        var text = text
+        guard text.utf8.count == 36 else { return nil }
+        let parsed: uuid_t? = text.withUTF8 { utf8 in
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let complete = withUnsafeMutableBytes(of: &value) { out -> Bool in
+                var i = 0
+                for n in 0..<16 {
+                    if i == 8 || i == 13 || i == 18 || i == 23 {
+                        guard utf8[i] == UInt8(ascii: "-") else { return false }
+                        i += 1
+                    }
+                    guard let high = hexValue(utf8[i]), let low = hexValue(utf8[i + 1]) else { return false }
+                    out[n] = high << 4 | low
+                    i += 2
+                }
+                return true
+            }
+            return complete ? value : nil
+        }
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+
+    /// The lowercase hyphenated text (`uuidString.lowercased()`, without Foundation's formatting
+    /// and a second string).
+    public var lowercaseText: String {
+        let digits: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                digits.withUTF8Buffer { hex in
+                    var i = 0
+                    for n in 0..<16 {
+                        if n == 4 || n == 6 || n == 8 || n == 10 { out[i] = UInt8(ascii: "-"); i += 1 }
+                        out[i] = hex[Int(bytes[n] >> 4)]
+                        out[i + 1] = hex[Int(bytes[n] & 0x0F)]
+                        i += 2
+                    }
+                }
+                return 36
+            }
+        }
     }
 }
 

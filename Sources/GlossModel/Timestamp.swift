@@ -14,6 +14,47 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// RFC 3339 in UTC, always with three fractional digits, so string order is time order.
     public var description: String {
+        // Years 0–9999 (every clock this program meets) are written into 24 bytes directly:
+        // formatting through `gmtime_r` and interpolation was 6 % of a push's transaction.
+        let days = milliseconds.floorDiv(86_400_000)
+        let civil = Self.civil(days: days)
+        guard (0...9999).contains(civil.year) else { return slowDescription }
+        let inDay = Int(milliseconds - days * 86_400_000)
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int, then separator: UInt8) {
+                var rest = value
+                for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+                out[offset + width] = separator
+            }
+            put(civil.year, 4, at: 0, then: UInt8(ascii: "-"))
+            put(civil.month, 2, at: 5, then: UInt8(ascii: "-"))
+            put(civil.day, 2, at: 8, then: UInt8(ascii: "T"))
+            put(inDay / 3_600_000, 2, at: 11, then: UInt8(ascii: ":"))
+            put(inDay / 60_000 % 60, 2, at: 14, then: UInt8(ascii: ":"))
+            put(inDay / 1000 % 60, 2, at: 17, then: UInt8(ascii: "."))
+            put(inDay % 1000, 3, at: 20, then: UInt8(ascii: "Z"))
+            return 24
+        }
+    }
+
+    /// Year, month and day of a count of days since 1970-01-01 (Howard Hinnant's civil_from_days).
+    static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = Int(days) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// The same text through `gmtime_r`, for years outside 0–9999.
+    var slowDescription: String {
         var seconds = time_t(milliseconds.floorDiv(1000))
         let millis = Int(milliseconds - Int64(seconds) * 1000)
         var parts = tm()

@@ -74,7 +74,7 @@ extension WriteTransaction {
     /// Creates one entity as it was exported; false when the library already has it.
     func restore(_ kind: EntityKind, _ id: UUID, _ fields: [String: JSONValue], _ tags: [String],
                  _ created: Timestamp, _ updated: Timestamp, _ deleted: Bool, conflicts: [ConflictVersion] = []) throws -> Bool {
-        guard try record(kind, id.uuidString.lowercased()) == nil else { return false }
+        guard try record(kind, id.lowercaseText) == nil else { return false }
         // With conflict versions, the note is created with the oldest version's body, and each
         // later version (the current body last) is written as an edit concurrent with it, which
         // the merge function keeps as a conflict version.
@@ -117,7 +117,7 @@ extension WriteTransaction {
         var moved = 0
         for placeholder in placeholders {
             for id in try String.fetchAll(db, sql: "SELECT id FROM highlights WHERE article_id = ?", arguments: [placeholder]) {
-                guard let record = try record(.highlight, id), let uuid = UUID(uuidString: id) else { continue }
+                guard let record = try record(.highlight, id), let uuid = UUID(hexText: id) else { continue }
                 let old = TextSelector(
                     exact: record.string("exact") ?? "", prefix: record.string("prefix") ?? "", suffix: record.string("suffix") ?? "",
                     start: 0, end: 0, utf16Start: 0, utf16End: 0
@@ -138,10 +138,10 @@ extension WriteTransaction {
                 moved += 1
             }
             for id in try String.fetchAll(db, sql: "SELECT id FROM notes WHERE article_id = ?", arguments: [placeholder]) {
-                guard let uuid = UUID(uuidString: id) else { continue }
+                guard let uuid = UUID(hexText: id) else { continue }
                 try apply(makeChange(.note, uuid, .update, fields: ["articleId": FieldChange(old: .string(placeholder), new: .string(article.description))]))
             }
-            guard let uuid = UUID(uuidString: placeholder) else { continue }
+            guard let uuid = UUID(hexText: placeholder) else { continue }
             try apply(makeChange(.article, uuid, .delete, fields: ["deleted": FieldChange(old: .bool(false), new: .bool(true))]))
         }
         return moved

@@ -42,7 +42,7 @@ enum RecordStore {
 
     static func load(_ kind: EntityKind, id: String, in db: Database) throws -> EntityRecord? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table(kind)) WHERE id = ?"), arguments: [id]),
-              let uuid = UUID(uuidString: id) else { return nil }
+              let uuid = UUID(hexText: id) else { return nil }
         let decoder = JSONDecoder()
         var record = EntityRecord(
             kind: kind, id: uuid,

@@ -109,6 +109,48 @@ final class ManualClock: @unchecked Sendable {
         #expect(Timestamp.parseCanonical("2026-13-01T00:00:00.000Z") == nil)
         #expect(Timestamp.parseCanonical("2026-11-23T00:00:00.000+") == nil)
     }
+
+    /// Timestamps are written without `gmtime_r` for years 0–9999: the text must be the one
+    /// `gmtime_r` gives, before 1970 and across leap days and centuries too.
+    @Test func timestampsAreWrittenAsGmtimeWritesThem() {
+        var rng = SeededGenerator(seed: 7)
+        let edges: [Int64] = [0, -1, 999, -86_400_000, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, -62_167_219_200_000, 253_402_300_799_999]
+        let random = (0..<5000).map { _ in Int64(bitPattern: rng.next() % 316_000_000_000_000) - 62_167_219_200_000 }
+        for ms in edges + random {
+            let t = Timestamp(milliseconds: ms)
+            #expect(t.description == t.slowDescription, "\(ms)")
+        }
+        #expect(Timestamp(milliseconds: 951_782_400_000).description == "2000-02-29T00:00:00.000Z")
+        #expect(Timestamp(milliseconds: -1).description == "1969-12-31T23:59:59.999Z")
+    }
+
+    /// UUIDs are read and written without Foundation's `sscanf` and formatter: the same UUID as
+    /// `UUID(uuidString:)` for every 8-4-4-4-12 hex text in either case, and nil for anything
+    /// else (Foundation's `sscanf` lets spaces, `0x` and signs through; IDs never allowed them).
+    @Test func uuidTextIsReadAndWrittenAsFoundationDoes() {
+        var rng = SeededGenerator(seed: 11)
+        let alphabet = Array("0123456789abcdefABCDEF-gG xz{}+")
+        var valid = 0
+        for _ in 0..<5000 {
+            let uuid = UUID()
+            #expect(uuid.lowercaseText == uuid.uuidString.lowercased())
+            var text = Array(rng.next() % 2 == 0 ? uuid.uuidString : uuid.uuidString.lowercased())
+            // Most cases get up to three characters replaced, some a character dropped or added.
+            for _ in 0..<Int(rng.next() % 4) { text[Int(rng.next() % 36)] = alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            if rng.next() % 10 == 0 { text.remove(at: Int(rng.next() % 36)) }
+            if rng.next() % 10 == 0 { text.append("0") }
+            let string = String(text)
+            let parsed = UUID(hexText: string)
+            #expect(parsed?.lowercaseText == canonicalUUIDText(string), "\(string)")
+            if let parsed {
+                valid += 1
+                #expect(parsed == UUID(uuidString: string), "\(string)")
+            }
+        }
+        #expect(valid > 1000 && valid < 4500, "the cases are not a mix of valid and broken texts")
+        #expect(UUID(hexText: "") == nil)
+        #expect(UUID(hexText: "0190F2C3-7E21-7AB5-8F3D-2A9C4B1E6D70")?.lowercaseText == "0190f2c3-7e21-7ab5-8f3d-2a9c4b1e6d70")
+    }
 }
 
 @Suite struct CanonicalJSONTests {

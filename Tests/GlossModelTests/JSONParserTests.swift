@@ -39,6 +39,14 @@ import Testing
             #expect(throws: JSONParser.Failure.self, "\(text)") { try JSONParser.parse(text) }
         }
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data([0x22, 0xFF, 0x22])) }
+        // Bytes that are not UTF-8 are refused however the string is read (with and without
+        // escapes): a lone continuation byte, a truncated sequence of the length its replacement
+        // would have, an overlong form, a surrogate written in UTF-8.
+        for bad: [UInt8] in [[0x80], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0x61, 0xE2, 0x82]] {
+            #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data([0x22] + bad + [0x22])) }
+            #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data([0x22, 0x5C, 0x6E] + bad + [0x22])) }
+        }
+        #expect((try? JSONParser.parse(Data([0x22, 0xF0, 0x9F, 0xA6, 0x8A, 0x5C, 0x6E, 0xC3, 0xA9, 0x22]))) == .string("🦊\né"))
         #expect((try? JSONParser.parse(" {\"a\": [1, -2.5e3, true, null, \"\\u00e9\\ud83e\\udd8a\"]} ")) ==
                 .object(["a": .array([.int(1), .double(-2500), .bool(true), .null, .string("é🦊")])]))
     }
