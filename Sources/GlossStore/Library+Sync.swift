@@ -37,7 +37,7 @@ extension Library {
 
     /// Marks journal entries as acknowledged by the server.
     public func markPushed(_ ids: [ID<Change>]) throws {
-        try write { t in
+        try write(.recoverable) { t in
             let statement = try t.db.cachedStatement(sql: "UPDATE journal SET pushed = 1 WHERE id = ?")
             for id in ids { try statement.execute(arguments: [id.description]) }
         }
@@ -52,7 +52,9 @@ extension Library {
     /// change, in order), which the journal keeps instead of encoding the change again.
     public func applyPulled(changes: [Change], records: [EntityRecord], cursor: String, cursorKey: String = "sync.cursor", changeJSON: [[UInt8]]? = nil) throws {
         let received = changeJSON?.count == changes.count ? changeJSON : nil
-        try write { t in
+        // Not synced to disk before returning: the server keeps the page, and a power cut that
+        // takes it back takes its cursor back with it, so the next pull fetches it again.
+        try write(.recoverable) { t in
             try t.db.execute(sql: "PRAGMA defer_foreign_keys = ON")
             for (n, change) in changes.enumerated() {
                 t.receive(change.clock)

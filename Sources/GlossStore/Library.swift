@@ -117,20 +117,39 @@ public final class Library: Sendable {
         do { return try database.read(body) } catch let error as DatabaseError { throw Self.translate(error, path: path) }
     }
 
+    /// How a write transaction reaches the disk.
+    public enum Durability: Sendable {
+        /// Synced before the write returns (`synchronous = FULL`): what exists nowhere else, a
+        /// local edit, survives a power cut.
+        case synced
+        /// Written to the log but synced only with a later synced commit or at the next
+        /// checkpoint (`synchronous = NORMAL`): for what a server holds and sends again (a pulled
+        /// page with its cursor, a mark that a push was acknowledged). A power cut may take such
+        /// commits back, all of them after a point and in order, so the library is as it was
+        /// before them and the next sync does them again. A crash of the process loses nothing.
+        case recoverable
+    }
+
     /// Runs one write transaction (`BEGIN IMMEDIATE`): the clock tick, every row and every
     /// journal entry commit together or not at all.
-    public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
+    public func write<T>(_ durability: Durability = .synced, _ body: (WriteTransaction) throws -> T) throws -> T {
         do {
             return try database.writeWithoutTransaction { db in
-                var result: T? = nil
-                try db.inTransaction(.immediate) {
-                    let transaction = try WriteTransaction(db: db, device: device, physicalClock: clockSource)
-                    result = try body(transaction)
-                    try transaction.finish()
-                    return .commit
+                if durability == .recoverable { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                let outcome = Result { () throws -> T in
+                    var result: T? = nil
+                    try db.inTransaction(.immediate) {
+                        let transaction = try WriteTransaction(db: db, device: device, physicalClock: clockSource)
+                        result = try body(transaction)
+                        try transaction.finish()
+                        return .commit
+                    }
+                    guard let result else { throw LibraryError.invalid("The write did not finish.") }
+                    return result
                 }
-                guard let result else { throw LibraryError.invalid("The write did not finish.") }
-                return result
+                // Back to FULL whatever happened: the connection's next write may be a local edit.
+                if durability == .recoverable { try db.execute(sql: "PRAGMA synchronous = FULL") }
+                return try outcome.get()
             }
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)

@@ -10,6 +10,8 @@ import GlossSync
 /// on a machine shared with the server, so this one is the steadier figure to compare builds by.
 func applyBenchmark() throws {
     let size = Int(ProcessInfo.processInfo.environment["BENCH_APPLY_SIZE"] ?? "") ?? 20_000
+    // BENCH_APPLY_PAGE: changes a page (500, as `gloss sync` pulls).
+    let pageSize = Int(ProcessInfo.processInfo.environment["BENCH_APPLY_PAGE"] ?? "") ?? 500
     let folder = try makeFolder("apply-\(size)")
     defer { try? FileManager.default.removeItem(at: folder) }
     let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
@@ -18,13 +20,13 @@ func applyBenchmark() throws {
     let records = Dictionary(uniqueKeysWithValues: try a.allRecords().map { ($0.idString, $0) })
     // The pages a server would send: each page's changes and the records they touch.
     var pages: [PullResponse] = []
-    for start in stride(from: 0, to: changes.count, by: 500) {
-        let slice = Array(changes[start..<min(changes.count, start + 500)])
+    for start in stride(from: 0, to: changes.count, by: pageSize) {
+        let slice = Array(changes[start..<min(changes.count, start + pageSize)])
         let touched = Set(slice.map(\.entityIdString)).compactMap { records[$0] }
-        let page = PullResponse(changes: slice, records: touched, cursor: "page\(start)", hasMore: start + 500 < changes.count)
+        let page = PullResponse(changes: slice, records: touched, cursor: "page\(start)", hasMore: start + pageSize < changes.count)
         pages.append(try PullResponse.decode(page.encoded()))  // as the client decodes it (with each change's JSON)
     }
-    say("\n== apply: \(changes.count) changes in \(pages.count) pages of 500 into an empty library (5 runs) ==")
+    say("\n== apply: \(changes.count) changes in \(pages.count) pages of \(pageSize) into an empty library (5 runs) ==")
     var times: [Double] = []
     for run in 0..<5 {
         let path = folder.appendingPathComponent("b\(run).sqlite").path

@@ -168,6 +168,26 @@ let articleText = "China signed more than 40 deals. “The train has left the st
         #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
     }
 
+    /// What the server keeps and sends again (a pulled page with its cursor, the mark that a
+    /// push was acknowledged) is committed without waiting for the disk; the connection is FULL
+    /// again afterwards, after a failed write too, so the next local edit is synced.
+    @Test func onlyWhatTheServerKeepsIsCommittedWithoutASync() throws {
+        struct Refused: Error {}
+        let folder = try TemporaryFolder()
+        let library = try Library(path: folder.path("library.sqlite"))
+        func synchronous(_ durability: Library.Durability = .synced) throws -> Int? {
+            try library.write(durability) { t in try Int.fetchOne(t.db, sql: "PRAGMA synchronous") }
+        }
+        #expect(try synchronous(.recoverable) == 1)
+        #expect(try synchronous() == 2)
+        #expect(throws: Refused.self) { try library.write(.recoverable) { _ in throw Refused() } }
+        #expect(try synchronous() == 2)
+        try library.applyPulled(changes: [], records: [], cursor: "page-1")
+        try library.markPushed([])
+        #expect(try synchronous() == 2)
+        #expect(try library.setting("sync.cursor") == "page-1")
+    }
+
     @Test func twoConnectionsWritingAtOnceBothSucceed() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("library.sqlite")
