@@ -159,13 +159,16 @@ let articleText = "China signed more than 40 deals. “The train has left the st
 
     /// An unpushed edit exists nowhere else: each commit is on disk before the write returns
     /// (`synchronous = FULL`, 2). GRDB sets NORMAL (1) when it turns WAL on, which would let a
-    /// power cut take back the last commits; the library sets FULL again after it.
+    /// power cut take back the last commits; the library sets FULL again after it (and its
+    /// checkpoint interval, which nothing resets).
     @Test func everyCommitIsSyncedToDisk() throws {
         let folder = try TemporaryFolder()
         let library = try Library(path: folder.path("library.sqlite"))
         #expect(try library.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
         let reopened = try Library(path: folder.path("library.sqlite"))
         #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        // The log is checkpointed every 16 MiB (4,096 pages of 4 KiB), not SQLite's 1,000 pages.
+        #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 4096)
     }
 
     /// What the server keeps and sends again (a pulled page with its cursor, the mark that a
