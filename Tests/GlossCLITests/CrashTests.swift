@@ -21,34 +21,26 @@ import Testing
         return process
     }
 
-    /// `PRAGMA integrity_check` through the sqlite3 tool (installed by .ci/run).
-    static func integrity(_ path: String) throws -> String {
+    /// Runs one SQL statement through the sqlite3 tool (installed by .ci/run) on a database
+    /// another process may be writing; its trimmed output, nil when the tool failed.
+    static func sqlite3(_ path: String, _ sql: String) throws -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, "PRAGMA integrity_check;"]
+        process.arguments = [path, sql]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 
-    /// How many notes a library holds, read through the sqlite3 tool while another process may
-    /// be writing it; nil when the read did not succeed.
-    static func noteCount(_ path: String) throws -> Int? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, "SELECT count(*) FROM notes;"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) : nil
-    }
+    /// `PRAGMA integrity_check`: "ok" for a whole database.
+    static func integrity(_ path: String) throws -> String { try sqlite3(path, "PRAGMA integrity_check;") ?? "the check did not run" }
+
+    /// How many notes a library holds; nil when the read did not succeed.
+    static func noteCount(_ path: String) throws -> Int? { try sqlite3(path, "SELECT count(*) FROM notes;").flatMap { Int($0) } }
 
     /// A gloss JSON export with `count` standalone notes (imported in one transaction: quicker than `count` commands).
     static func notesFile(_ folder: URL, name: String, count: Int, prefix: String) throws -> String {
