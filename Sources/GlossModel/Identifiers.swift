@@ -26,29 +26,11 @@ public struct ID<Entity>: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static func < (a: Self, b: Self) -> Bool { a.description < b.description }
 }
 
-/// The lowercase form of a UUID's text (8-4-4-4-12 hex digits), or nil if it is not one.
+/// The lowercase form of a UUID's text (8-4-4-4-12 hex digits), or nil if it is not one; the
+/// text itself when it is lowercase already.
 func canonicalUUIDText(_ text: String) -> String? {
-    var text = text
-    guard text.utf8.count == 36 else { return nil }
-    return text.withUTF8 { utf8 -> String? in
-    var bytes = [UInt8]()
-    bytes.reserveCapacity(36)
-    var lowercase = true
-    for i in 0..<36 {
-        let c = utf8[i]
-        if i == 8 || i == 13 || i == 18 || i == 23 {
-            guard c == UInt8(ascii: "-") else { return nil }
-            bytes.append(c)
-        } else {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): bytes.append(c)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): bytes.append(c + 32); lowercase = false
-            default: return nil
-            }
-        }
-    }
-    return lowercase ? String(decoding: utf8, as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
-    }
+    guard let uuid = UUID(hexText: text) else { return nil }
+    return text.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }) ? uuid.lowercaseText : text
 }
 
 extension ID: Codable {
