@@ -39,10 +39,11 @@ public final class Library: Sendable {
             // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` as it
             // does, so FULL is set again here, on the one connection, once WAL is on.
             // The log is copied back into the file every 16 MiB instead of SQLite's 1,000 pages
-            // (4 MB): a pulled page of 500 changes writes about 3 MB, most of it the same index
-            // leaves as the page before, so a checkpoint after nearly every page copied them
-            // again and again (a pull of 100,000 annotations: 7.0-7.7 s -> 6.4-6.7 s,
-            // docs/performance.md). Closing the library copies what is left.
+            // (4 MB): a pulled page of 500 changes writes 3-3.5 MB of log, and the `*_by_article`
+            // indexes spread each page over their whole width, so consecutive pages rewrite many
+            // of the same leaves and a checkpoint after nearly every page copied them again and
+            // again (a pull of 100,000 annotations: 7.0-7.7 s -> 6.4-6.7 s, docs/performance.md).
+            // Closing the library copies what is left.
             try database.writeWithoutTransaction { db in
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = \(Self.checkpointBytes / max(512, pageSize))")
