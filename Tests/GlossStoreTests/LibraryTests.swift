@@ -171,9 +171,10 @@ let articleText = "China signed more than 40 deals. “The train has left the st
         #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 4096)
     }
 
-    /// What the server keeps and sends again (a pulled page with its cursor, the mark that a
-    /// push was acknowledged) is committed without waiting for the disk; the connection is FULL
-    /// again afterwards, after a failed write too, so the next local edit is synced.
+    /// A recoverable write (what `applyPulled` and `markPushed` use: the server keeps and sends
+    /// again what they write) commits without waiting for the disk; the connection is FULL again
+    /// afterwards, after a failed write and after a pull or a push's mark too, so the next local
+    /// edit is synced. (That those two use it is seen in their code, not checked here.)
     @Test func onlyWhatTheServerKeepsIsCommittedWithoutASync() throws {
         struct Refused: Error {}
         let folder = try TemporaryFolder()
