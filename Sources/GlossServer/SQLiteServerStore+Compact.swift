@@ -56,7 +56,7 @@ extension SQLiteServerStore {
 
     /// The database's page size (4,096 for databases created before 2026-11-23).
     public func pageSize() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0 }
+        try readNow { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0 }
     }
 
     private static func fileSize(_ path: String) -> Int64 {

@@ -6,7 +6,7 @@ import NIOCore
 
 extension SQLiteServerStore {
     public func record(user: UserID, id: String) async throws -> EntityRecord? {
-        try await pool.read { db in
+        try readNow { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id.lowercased()])
                 .map { try EntityRecord.decode(Data($0.utf8)) }
         }
@@ -44,7 +44,7 @@ extension SQLiteServerStore {
         }
         sql += " ORDER BY id LIMIT ?"
         arguments.append(query.limit.databaseValue)
-        return try await pool.read { [sql, arguments, user] db in
+        return try readNow { db in
             // The list JSON goes from SQLite's row straight into the answer's buffer.
             var rows = ListedRows()
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))

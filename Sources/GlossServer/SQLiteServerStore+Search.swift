@@ -7,7 +7,7 @@ extension SQLiteServerStore {
         try await pool.write { db in try Self.catchUpSearchIndex(db, user: user) }
         let match = FullTextQuery.match(query)
         do {
-            return try await pool.read { db in
+            return try await readAside { db in
                 try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT d.kind, d.id, d.article_id, d.title, snippet(search_fts, 1, ?, ?, '…', 12) AS snippet, search_fts.rank AS rank
                     FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid

@@ -5,7 +5,7 @@ import GlossSync
 
 extension SQLiteServerStore: ServerStateSource {
     public func accountRows() async throws -> AccountRows {
-        try await pool.read { db in
+        try await readAside { db in
             var rows = AccountRows()
             rows.users = try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM users").map { .init(id: $0[0], name: $0[1], createdAt: $0[2]) }
             rows.tokens = try Row.fetchAll(db, sql: "SELECT hash, user_id, created_at, revoked_at FROM tokens").map {
@@ -18,7 +18,7 @@ extension SQLiteServerStore: ServerStateSource {
     }
 
     public func entityRows(user: UserID, after: String?, limit: Int) async throws -> [EntityRow] {
-        try await pool.read { db in
+        try await readAside { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, version, record FROM entities INDEXED BY entities_id WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
                 arguments: [user.rawValue, after ?? "", limit]
@@ -27,7 +27,7 @@ extension SQLiteServerStore: ServerStateSource {
     }
 
     public func changeRows(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> [ChangeRow] {
-        try await pool.read { db in
+        try await readAside { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT version, seq, id, entity_id, device, outcome, change FROM changes

@@ -97,7 +97,7 @@ public final class SQLiteServerStore: ServerStore {
 
     public func authenticate(token: String) async throws -> UserID? {
         let hash = Tokens.hash(token)
-        return try await pool.read { db in
+        return try readNow { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hash, user_id FROM tokens WHERE hash = ? AND revoked_at IS NULL"), arguments: [hash]),
                   Tokens.constantTimeEqual(row["hash"], hash) else { return nil }
             return UserID(rawValue: row["user_id"])
@@ -116,7 +116,7 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse {
-        let page = try await pool.read { db in try Self.page(db, user: user, after: cursor, limit: limit) }
+        let page = try await readAside { db in try Self.page(db, user: user, after: cursor, limit: limit) }
         return PullResponse(
             changes: try page.changes.map { try Change.decode(Data($0.utf8)) },
             records: try page.records.map { try EntityRecord.decode(Data($0.utf8)) },
@@ -151,7 +151,7 @@ public final class SQLiteServerStore: ServerStore {
 
 extension SQLiteServerStore {
     public func records(user: UserID) async throws -> [EntityRecord] {
-        try await pool.read { db in
+        try await readAside { db in
             let decoder = JSONDecoder()
             return try String.fetchAll(
                 db, sql: "SELECT record FROM entities WHERE user_id = ? ORDER BY kind, id",
@@ -164,7 +164,7 @@ extension SQLiteServerStore {
 extension SQLiteServerStore {
     /// A pull page spliced from the stored canonical JSON, without decoding it.
     public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
-        let page = try await pool.read { db in try Self.page(db, user: user, after: cursor, limit: limit) }
+        let page = try await readAside { db in try Self.page(db, user: user, after: cursor, limit: limit) }
         return PullResponse.encode(changes: page.changes, records: page.records, cursor: page.cursor.description, hasMore: page.hasMore)
     }
 }

@@ -125,15 +125,12 @@ public struct SyncCursor: Hashable, Sendable, Comparable, CustomStringConvertibl
     public static func < (a: Self, b: Self) -> Bool { (a.version, a.seq) < (b.version, b.seq) }
 
     public var description: String {
-        Data("\(version).\(seq)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode("\(version).\(seq)".utf8)
     }
 
     /// Parses a cursor the server handed out; nil for anything else.
     public init?(_ text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard text.count <= 64, let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
+        guard text.utf8.count <= 64, let bytes = Base64URL.decode(text), let plain = String(validating: bytes, as: UTF8.self) else { return nil }
         let parts = plain.split(separator: ".")
         guard parts.count == 2, let version = Int64(parts[0]), let seq = Int64(parts[1]), version >= 0, seq >= 0 else { return nil }
         self.init(version: version, seq: seq)

@@ -49,18 +49,15 @@ struct Version: Equatable {
         var text = Substring(etag.trimmingCharacters(in: .whitespaces))
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
         guard text.count >= 2, text.first == "\"", text.last == "\"" else { return nil }
-        var base64 = text.dropFirst().dropLast().replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard base64.count <= 1024, let data = Data(base64Encoded: base64),
-              case .array(let parts)? = try? JSONParser.parse(data), parts.count == 2, let latest = parts[0].stringValue else { return nil }
+        let digits = text.dropFirst().dropLast()
+        guard digits.utf8.count <= 1024, let bytes = Base64URL.decode(digits),
+              case .array(let parts)? = try? JSONParser.parse(Data(bytes)), parts.count == 2, let latest = parts[0].stringValue else { return nil }
         self.latest = latest
         body = parts[1].stringValue
     }
 
     var etag: String {
         let json = (try? CanonicalJSON.string([latest, body ?? ""])) ?? "[]"
-        let base64 = Data(json.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return "\"\(base64)\""
+        return "\"\(Base64URL.encode(json.utf8))\""
     }
 }

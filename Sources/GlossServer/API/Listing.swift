@@ -41,15 +41,11 @@ struct Listing {
 
     /// The cursor that continues after `id`.
     static func cursor(after id: String) -> String {
-        Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(id.utf8)
     }
 
     static func decode(_ cursor: String) -> String? {
-        guard cursor.count <= 64 else { return nil }
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8), ID<Article>(id) != nil else { return nil }
+        guard cursor.utf8.count <= 64, let bytes = Base64URL.decode(cursor), let id = String(validating: bytes, as: UTF8.self), ID<Article>(id) != nil else { return nil }
         return id
     }
 
