@@ -15,6 +15,15 @@ extension Library: SyncReplica {
     public func applyPulled(_ page: PullResponse) throws {
         try applyPulled(changes: page.changes, records: page.records, cursor: page.cursor, changeJSON: page.changeJSON)
     }
+
+    /// A long pull into a small library defers its index upkeep (``Library/deferUpkeepForLongPull()``).
+    public func beginLongPull() throws {
+        try deferUpkeepForLongPull()
+    }
+
+    public func endPull() throws {
+        try finishDeferredUpkeep()
+    }
 }
 
 /// Where `gloss sync` sends changes, saved in the library by `gloss remote set`.

@@ -35,6 +35,8 @@ extension Library {
     public func search(_ query: String, limit: Int = 20, open: String = "[", close: String = "]") throws -> [SearchHit] {
         let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw LibraryError.invalid("Give some words to search for.") }
+        // A long pull (in this or another process) may be loading rows without their full-text rows.
+        try finishDeferredUpkeep()
         let match = FullTextQuery.match(trimmed)
         // Rank first (cheap), then make snippets for the few hits shown (snippet() reads the text).
         let candidates = max(limit * 2, limit + 16)

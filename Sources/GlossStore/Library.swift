@@ -49,6 +49,8 @@ public final class Library: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = \(Self.checkpointBytes / max(512, pageSize))")
             }
             device = try Self.prepare(database, path: path)
+            // A pull cut off while it deferred the upkeep of indexes (Library+DeferredUpkeep).
+            try finishDeferredUpkeep()
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)
         }

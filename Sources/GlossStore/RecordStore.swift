@@ -93,8 +93,9 @@ enum RecordStore {
     }
 
     /// Writes `record`'s row (and tags); what its full-text table needs is queued in `search`,
-    /// for ``flushSearch(_:in:)`` at the end of the transaction.
-    static func save(_ record: EntityRecord, in db: Database, search: inout [SearchUpdate]) throws {
+    /// for ``flushSearch(_:in:)`` at the end of the transaction (nothing while `search` is nil:
+    /// the full-text index is deferred and will be rebuilt from the rows).
+    static func save(_ record: EntityRecord, in db: Database, search: inout [SearchUpdate]?) throws {
         // In the order of `columnNames(kind)`.
         var values: [(any DatabaseValueConvertible)?] = [
             record.idString, record.createdAt.description, record.updatedAt.description,
@@ -108,9 +109,10 @@ enum RecordStore {
             JSONWriter.writeConflicts(record.conflicts, to: &writer)
             values.append(String(decoding: writer.bytes, as: UTF8.self))
         }
-        let existing = try Row.fetchOne(db.cachedStatement(sql: searchSQL[record.kind]!.current), arguments: [record.idString])
+        // The indexed text before the write, which the full-text change needs (not read while deferred).
+        let existing = search == nil ? nil : try Row.fetchOne(db.cachedStatement(sql: searchSQL[record.kind]!.current), arguments: [record.idString])
         try db.cachedStatement(sql: upsertSQL[record.kind]!).execute(arguments: StatementArguments(values))
-        if let update = try searchUpdate(record.kind, existing: existing, values: values, in: db) { search.append(update) }
+        if search != nil, let update = try searchUpdate(record.kind, existing: existing, values: values, in: db) { search?.append(update) }
         for (tag, state) in record.tags {
             try db.cachedStatement(sql: """
                 INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)

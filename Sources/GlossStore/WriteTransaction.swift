@@ -9,20 +9,24 @@ public final class WriteTransaction {
     let db: Database
     public let device: DeviceID
     var clock: HybridClock
-    /// Full-text changes of the rows written so far, written by ``finish()``.
-    var search: [RecordStore.SearchUpdate] = []
+    /// Full-text changes of the rows written so far, written by ``finish()``; nil while a long
+    /// pull has deferred the full-text index (``Library/deferUpkeepForLongPull()``), which is then
+    /// rebuilt from the rows.
+    var search: [RecordStore.SearchUpdate]?
 
     init(db: Database, device: DeviceID, physicalClock: @escaping @Sendable () -> UInt64) throws {
         self.db = db
         self.device = device
-        let last = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'").flatMap { HLC($0) } ?? .zero
+        let meta = try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta WHERE key IN ('clock', ?)"), arguments: [Library.deferredUpkeepKey])
+        let last = meta.first { $0[0] == "clock" }.flatMap { HLC($0[1] as String) } ?? .zero
         clock = HybridClock(last: last, physical: physicalClock)
+        search = meta.contains { $0[0] == Library.deferredUpkeepKey } ? nil : []
     }
 
     /// The last writes before the commit: the queued full-text changes and the clock.
     func finish() throws {
-        try RecordStore.flushSearch(search, in: db)
-        search = []
+        if let search { try RecordStore.flushSearch(search, in: db) }
+        search = search.map { _ in [] }
         try setSetting("clock", clock.last.description)
     }
 

@@ -16,6 +16,18 @@ public protocol SyncReplica: Sendable {
     func syncCursor() throws -> String?
     /// Applies one pulled page and saves its cursor, in one transaction.
     func applyPulled(_ page: PullResponse) throws
+    /// Called before the first page of a pull that has more pages to come: a replica may stop
+    /// keeping what it can rebuild (indexes) up to date page by page, as long as every page it
+    /// commits leaves it correct.
+    func beginLongPull() throws
+    /// Called once the last page of a pull is applied: whatever ``beginLongPull()`` put off is
+    /// done now.
+    func endPull() throws
+}
+
+extension SyncReplica {
+    public func beginLongPull() throws {}
+    public func endPull() throws {}
 }
 
 /// How the client reaches a server: HTTP in `gloss sync`, in-process in tests.
@@ -168,6 +180,7 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
         var pulled = 0
         var cursor = try replica.syncCursor()
         var page = try await transport.pull(cursor: cursor, limit: pullLimit)
+        if page.hasMore { try replica.beginLongPull() }
         while true {
             if page.hasMore && page.cursor == cursor { throw SyncError.protocolViolation("the server's cursor did not move") }
             let next: Task<PullResponse, any Error>? = page.hasMore ? Task { [transport, pullLimit, after = page.cursor] in
@@ -186,6 +199,7 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
             cursor = page.cursor
             page = try await next.value
         }
+        try replica.endPull()
         return pulled
     }
 }

@@ -54,6 +54,8 @@ struct TimedReplica: SyncReplica {
     func markPushed(_ ids: [ID<Change>]) throws { try clock.time("replica: mark pushed") { try base.markPushed(ids) } }
     func syncCursor() throws -> String? { try base.syncCursor() }
     func applyPulled(_ page: PullResponse) throws { try clock.time("replica: apply page") { try base.applyPulled(page) } }
+    func beginLongPull() throws { try clock.time("replica: defer upkeep") { try base.beginLongPull() } }
+    func endPull() throws { try clock.time("replica: finish upkeep") { try base.endPull() } }
 }
 
 /// HTTP, timed (each call's whole round trip: encoding, the server's work, decoding the answer).

@@ -72,6 +72,42 @@ final class ManualClock: @unchecked Sendable {
         // Equal clocks are ordered by device.
         #expect(Stamp(clock: small, device: DeviceID(rawValue: "a")) < Stamp(clock: small, device: DeviceID(rawValue: "b")))
     }
+
+    /// The byte-by-byte parsers accept exactly what the earlier ones (a search for `@` and
+    /// `UInt64(_:radix:)`) did, except a sign before the digits, which no gloss ever wrote.
+    @Test func stampsAndClocksParseAsTheEarlierParsersDid() {
+        func oldHLC(_ text: Substring) -> HLC? {
+            guard text.utf8.count == 16, let value = UInt64(text, radix: 16) else { return nil }
+            return HLC(rawValue: value)
+        }
+        func oldStamp(_ text: String) -> Stamp? {
+            guard let at = text.firstIndex(of: "@"), let clock = oldHLC(text[..<at]) else { return nil }
+            let device = String(text[text.index(after: at)...])
+            return device.isEmpty ? nil : Stamp(clock: clock, device: DeviceID(rawValue: device))
+        }
+        var random = SeededGenerator(seed: 16)
+        let alphabet = Array("0123456789abcdefABCDEFgxz@+- é\u{1F600}")
+        var accepted = 0
+        for _ in 0..<5_000 {
+            var text = Array(Stamp(clock: HLC(rawValue: random.next()), device: DeviceID(rawValue: "dev-\(random.next() % 100)")).description)
+            for _ in 0..<Int(random.next() % 3) {
+                let position = Int(random.next() % UInt64(text.count + 1))
+                switch random.next() % 3 {
+                case 0 where position < text.count: text.remove(at: position)
+                case 1: text.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: position)
+                default: if position < text.count { text[position] = alphabet[Int(random.next() % UInt64(alphabet.count))] }
+                }
+            }
+            let string = String(text)
+            let clockPart = string.split(separator: "@", maxSplits: 1).first ?? ""
+            if clockPart.first == "+" || clockPart.first == "-" { continue }
+            #expect(Stamp(string) == oldStamp(string), "\(string)")
+            #expect(HLC(clockPart) == oldHLC(clockPart), "\(clockPart)")
+            if Stamp(string) != nil { accepted += 1 }
+        }
+        #expect(accepted > 1_000)  // the mutations left many stamps valid: both paths were compared
+        #expect(HLC("+00000000000000f") == nil && Stamp("+00000000000000f@dev") == nil)
+    }
 }
 
 @Suite struct IdentifierTests {

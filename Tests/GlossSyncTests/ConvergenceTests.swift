@@ -166,6 +166,21 @@ struct Replica {
             let got = try CanonicalJSON.encode(try replica.library.allRecords())
             #expect(got == expected, "replica \(replica.library.device) differs from the server (seed \(seed))")
         }
+        // Every replica pulled in pages of 5, so each deferred its index upkeep, often in pulls cut
+        // off midway: each ends with the indexes of a new library and a full-text index of its rows.
+        let indexes = { (library: Library) in
+            try library.database.read { db in try String.fetchAll(db, sql: "SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name") }
+        }
+        let fresh = try indexes(try Library(inMemoryWithDevice: nil))
+        for replica in replicas {
+            #expect(try !replica.library.upkeepIsDeferred)
+            #expect(try indexes(replica.library) == fresh, "replica \(replica.library.device) (seed \(seed))")
+            for table in ["articles_fts", "highlights_fts", "notes_fts"] {
+                #expect(throws: Never.self, "\(table) of \(replica.library.device) (seed \(seed))") {
+                    try replica.library.database.write { db in try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('integrity-check', 1)") }
+                }
+            }
+        }
         let listings = try replicas.map { try CanonicalJSON.encode($0.library.annotations()) + CanonicalJSON.encode($0.library.articles()) }
         #expect(Set(listings).count == 1, "listings differ (seed \(seed))")
 
