@@ -18,6 +18,11 @@ public final class SQLiteServerStore: ServerStore {
         case full, normal
     }
 
+    /// Pushes of at least this many changes get a larger page cache for their transaction.
+    static let largePush = 200
+    /// The writer's page cache during a large push (SQLite's default is 2,000 KiB).
+    static let largePushCacheKiB = 32 * 1024
+
     public init(
         path: String, maximumDrift: UInt64 = 5 * 60 * 1000, durability: Durability = .full,
         physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds
@@ -107,11 +112,25 @@ public final class SQLiteServerStore: ServerStore {
     public func push(user: UserID, _ request: PushRequest) async throws -> PushResponse {
         guard request.changes.count <= PushRequest.maximumChanges else { throw ServerError.tooManyChanges(request.changes.count) }
         let maximumDrift = maximumDrift, physicalClock = physicalClock
-        return try await pool.write { db in
-            var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
-            let results = try library.apply(request.changes, device: request.device, changeJSON: request.changeJSON, db: db)
-            try library.save(db, device: request.device)
-            return PushResponse(version: library.version, results: results)
+        let large = request.changes.count >= Self.largePush
+        return try await pool.writeWithoutTransaction { db in
+            // A large push dirties more pages than SQLite's default 2 MiB cache holds (a batch of
+            // 1,000 changes touches leaves all over the indexes by article), which it spilled into
+            // the log mid-transaction and read back: a fifth of the writer's time. The cache grows
+            // for the transaction and shrinks after it, so the memory goes back to the rest of the
+            // server (docs/performance.md, session 9).
+            if large { try db.execute(sql: "PRAGMA cache_size = -\(Self.largePushCacheKiB)") }
+            defer { if large { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
+            var response: PushResponse?
+            try db.inTransaction {
+                var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
+                let results = try library.apply(request.changes, device: request.device, changeJSON: request.changeJSON, db: db)
+                try library.save(db, device: request.device)
+                response = PushResponse(version: library.version, results: results)
+                return .commit
+            }
+            guard let response else { throw ServerError.invalid("The push did not finish.") }
+            return response
         }
     }
 

@@ -154,6 +154,29 @@ import GRDB
             await store.close()
         }
     }
+
+    /// A large push gets a 32 MiB page cache for its transaction; afterwards the writer is back
+    /// at SQLite's default, also when the push fails, so the server's memory does not stay up.
+    @Test func aLargePushLeavesTheWritersCacheAtItsDefault() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path)
+        let user = try await store.addUser(name: "ana").user
+        let cacheSize = { try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } }
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        for n in 0..<SQLiteServerStore.largePush { _ = try library.addNote(body: "note \(n)") }
+        let changes = try library.unpushedChanges(limit: 1_000)
+        let answer = try await store.push(user: user, PushRequest(device: library.device, changes: changes))
+        #expect(answer.results.allSatisfy { $0.outcome == .applied } && answer.results.count == SQLiteServerStore.largePush)
+        #expect(try await cacheSize() == -2000)
+        // A push the store refuses halfway (another user's library is gone) leaves it at the default too.
+        await #expect(throws: (any Error).self) {
+            _ = try await store.push(user: UserID(rawValue: "nobody"), PushRequest(device: library.device, changes: changes))
+        }
+        #expect(try await cacheSize() == -2000)
+        await store.close()
+    }
 }
 
 @Suite struct PushBatchTests {
