@@ -55,6 +55,9 @@ package struct LibraryBatch {
         var known = known
         var results: [PushResult] = []
         results.reserveCapacity(changes.count)
+        // The merges run in order (a change may build on the one before it); the JSON of what
+        // they wrote is made afterwards, on all cores for a large batch (``render(_:)``).
+        var merges: [Merged] = []
         for (index, change) in changes.enumerated() {
             if known.contains(change.id.description) {
                 results.append(PushResult(id: change.id, outcome: .duplicate))
@@ -90,14 +93,38 @@ package struct LibraryBatch {
             let next = raised ?? current + 1
             raised = next
             seq += 1
-            writes.append(Write(
-                record: merged, recordJSON: JSONWriter.string(merged), listedJSON: ListedJSON.render(merged),
-                change: accepted, changeJSON: acceptedJSON ?? JSONWriter.string(accepted), outcome: outcome, version: next, seq: seq
-            ))
+            merges.append(Merged(record: merged, change: accepted, changeJSON: acceptedJSON, outcome: outcome, version: next, seq: seq))
             known.insert(change.id.description)
             written[merged.idString] = merged
             results.append(PushResult(id: change.id, outcome: PushOutcome(outcome)))
         }
+        writes += Self.render(merges)
         return results
+    }
+
+    /// A change applied, before the JSON of its row and journal entry is made.
+    struct Merged {
+        var record: EntityRecord
+        var change: Change
+        var changeJSON: String?
+        var outcome: MergeOutcome
+        var version: Int64
+        var seq: Int64
+    }
+
+    /// Batches with at least this many writes render their JSON on all cores.
+    static let parallelRenderMinimum = 128
+
+    /// The rows of the merges: each record's stored and list JSON, and the change's journal JSON
+    /// unless it came with the request. A fifth of a large push's transaction was this
+    /// rendering, on one core while the other waited (docs/performance.md, session 9).
+    static func render(_ merges: [Merged]) -> [Write] {
+        Parallel.map(merges, minimum: parallelRenderMinimum) { merge in
+            Write(
+                record: merge.record, recordJSON: JSONWriter.string(merge.record), listedJSON: ListedJSON.render(merge.record),
+                change: merge.change, changeJSON: merge.changeJSON ?? JSONWriter.string(merge.change), outcome: merge.outcome,
+                version: merge.version, seq: merge.seq
+            )
+        }
     }
 }

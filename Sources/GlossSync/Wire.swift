@@ -202,8 +202,6 @@ extension PullResponse {
 }
 
 extension PushRequest {
-    /// Decodes a push body through the fast parser; anything it does not accept goes through
-    /// `JSONDecoder`, whose error names the JSON path of the problem.
     /// Decodes a push through the fast parser, its changes (each parsed alone, and encoded
     /// canonically for the journal) split over the cores when there are many; anything it does
     /// not accept goes through `JSONDecoder`, whose error names the problem.
@@ -223,24 +221,21 @@ extension PushRequest {
 
     /// The change at each span of `data` and its canonical JSON, or nil if one is not a change.
     static func decodeChanges(_ data: Data, spans: [Range<Int>]) -> ([Change], [String])? {
-        let parts = spans.count >= parallelDecodeMinimum ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
-        let decoded = ResultSlots<[(Change, String)]>(count: parts)
-        data.withUnsafeBytes { raw in
-            let bytes = UncheckedSendable(raw)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let range = spans.count * part / parts..<spans.count * (part + 1) / parts
-                var items: [(Change, String)] = []
-                items.reserveCapacity(range.count)
-                for span in spans[range] {
-                    guard let value = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes.value[span])),
-                          let change = Change(json: value) else { return }
-                    items.append((change, JSONWriter.string(change)))
-                }
-                decoded.set(part, items)
+        let decoded = data.withUnsafeBytes { raw in
+            Parallel.map(spans, minimum: parallelDecodeMinimum) { span -> (Change, String)? in
+                guard let value = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[span])), let change = Change(json: value) else { return nil }
+                return (change, JSONWriter.string(change))
             }
         }
-        guard let parts = decoded.all() else { return nil }
-        return (parts.flatMap { $0.map(\.0) }, parts.flatMap { $0.map(\.1) })
+        var changes: [Change] = [], json: [String] = []
+        changes.reserveCapacity(decoded.count)
+        json.reserveCapacity(decoded.count)
+        for item in decoded {
+            guard let (change, text) = item else { return nil }
+            changes.append(change)
+            json.append(text)
+        }
+        return (changes, json)
     }
 }
 
@@ -298,20 +293,4 @@ extension PushResponse: CanonicalJSONWritable {
         }
         return try JSONDecoder().decode(PushResponse.self, from: data)
     }
-}
-
-/// One result per part of a `concurrentPerform`, each written by its own iteration.
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
-    /// Every part's value, or nil when a part gave none.
-    func all() -> [Value]? { lock.withLock { slots.contains { $0 == nil } ? nil : slots.map { $0! } } }
-}
-
-/// A buffer read (never written) by every iteration of a `concurrentPerform` while its owner waits.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -180,6 +180,29 @@ import GRDB
 }
 
 @Suite struct PushBatchTests {
+    /// A large batch renders its rows' JSON on all cores after the in-order merge; the rows must
+    /// be those of the same changes applied one at a time (rendered in order, on one thread).
+    @Test func aLargeBatchWritesTheRowsOfItsChangesAppliedOneByOne() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        let article = try library.importArticle(text: "Tides, granite and the keeper's barometer, again and again.", title: "Keeper").article
+        for n in 0..<130 {
+            let highlight = try library.addHighlight(article: article.id, selector: TextSelector(text: ArticleText(article.text), start: n % 20, end: n % 20 + 6))
+            let note = try library.addNote(body: "note \(n)", article: article.id, highlight: highlight.id, tags: ["t\(n % 3)"])
+            if n % 4 == 0 { _ = try library.editNote(note.id, body: "note \(n), edited") }
+        }
+        let changes = try library.unpushedChanges(limit: 1_000)
+        #expect(changes.count >= LibraryBatch.parallelRenderMinimum * 2)
+        func batch() -> LibraryBatch { LibraryBatch(version: 0, clock: "0000000000000000", maximumDrift: 300_000, physicalClock: { 1_800_000_000_000 }) }
+        var whole = batch(), single = batch()
+        let wholeResults = try whole.apply(changes, device: library.device, known: [], stored: [:])
+        var singleResults: [PushResult] = []
+        for change in changes { singleResults += try single.apply([change], device: library.device, known: [], stored: [:]) }
+        #expect(wholeResults == singleResults)
+        let rows = { (batch: LibraryBatch) in batch.writes.map { [$0.recordJSON, $0.listedJSON ?? "", $0.changeJSON, "\($0.seq)"] } }
+        #expect(rows(whole) == rows(single))
+        #expect(whole.writes.count == changes.count)
+    }
+
     /// The push answer is written and read by hand-written code; it must be the bytes and the
     /// meaning Foundation's canonical encoder and decoder give.
     @Test func thePushAnswerIsTheCanonicalJSONBothWays() throws {
