@@ -11,9 +11,10 @@ extension PostgresServerStore {
             // Raising the version first locks the library's row: pushes into one library wait
             // for each other here, so versions commit in the order they were handed out.
             var batch = try await self.raiseVersion(user: user, connection)
+            try await self.checkOrder(user: user, device: request.device, afterPush: request.afterPush, connection)
             let results = try await self.apply(request.changes, device: request.device, changeJSON: request.changeJSON, to: &batch, user: user, connection)
-            try await self.save(batch, user: user, device: request.device, connection)
-            return PushResponse(version: batch.version, results: results)
+            let pushes = try await self.save(batch, user: user, device: request.device, connection)
+            return PushResponse(version: batch.version, results: results, pushes: pushes)
         }
     }
 
@@ -114,14 +115,33 @@ extension PostgresServerStore {
             """, logger: logger)
     }
 
-    /// Saves the version (back to what it was when nothing was applied) and clock, and notes the device as seen.
-    func save(_ batch: LibraryBatch, user: UserID, device: DeviceID, _ connection: PostgresConnection) async throws {
+    /// Saves the version (back to what it was when nothing was applied) and clock, and notes the
+    /// device as seen and its push as committed; returns the device's committed pushes.
+    @discardableResult
+    func save(_ batch: LibraryBatch, user: UserID, device: DeviceID, _ connection: PostgresConnection) async throws -> Int64 {
         try await connection.query(
             "UPDATE libraries SET version = \(batch.version), clock = \(batch.clock.last.description) WHERE user_id = \(user.rawValue)", logger: logger
         )
-        try await connection.query("""
-            INSERT INTO devices(user_id, device, last_seen) VALUES (\(user.rawValue), \(device.rawValue), \(Timestamp.now().description))
-            ON CONFLICT (user_id, device) DO UPDATE SET last_seen = excluded.last_seen
-            """, logger: logger)
+        for try await pushes in try await connection.query("""
+            INSERT INTO devices(user_id, device, last_seen, pushes) VALUES (\(user.rawValue), \(device.rawValue), \(Timestamp.now().description), 1)
+            ON CONFLICT (user_id, device) DO UPDATE SET last_seen = excluded.last_seen, pushes = devices.pushes + 1
+            RETURNING pushes
+            """, logger: logger).decode(Int64.self) {
+            return pushes
+        }
+        return 0
+    }
+
+    /// Refuses a batch sent ahead unless the device's committed pushes are what it names (the
+    /// library's row is locked by then, so no other push of this library is in between).
+    func checkOrder(user: UserID, device: DeviceID, afterPush: Int64?, _ connection: PostgresConnection) async throws {
+        guard let afterPush else { return }
+        var committed: Int64 = 0
+        for try await pushes in try await connection.query(
+            "SELECT pushes FROM devices WHERE user_id = \(user.rawValue) AND device = \(device.rawValue)", logger: logger
+        ).decode(Int64.self) {
+            committed = pushes
+        }
+        guard committed == afterPush else { throw PushOutOfOrder(expected: afterPush, committed: committed) }
     }
 }

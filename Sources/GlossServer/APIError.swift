@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GlossModel
+import GlossSync
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -80,6 +81,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             var unavailable = APIError(.serviceUnavailable, "unavailable", message)
             unavailable.headers[.retryAfter] = "5"
             return try unavailable.response(from: request, context: context)
+        } catch let error as PushOutOfOrder {
+            // A batch sent ahead of one not yet committed: nothing was written; the client sends it again.
+            return try APIError(.conflict, "out_of_order", error.description).response(from: request, context: context)
         } catch let error as ServerError {
             return try APIError(.badRequest, "bad_request", error.description).response(from: request, context: context)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {

@@ -71,13 +71,25 @@ struct LibraryState {
             .map { try EntityRecord.decode(Data($0.utf8)) }
     }
 
-    /// Saves the version and clock, and notes the device as seen.
-    func save(_ db: Database, device: DeviceID) throws {
+    /// Saves the version and clock, and notes the device as seen and its push as committed;
+    /// returns the device's committed pushes, this one included.
+    @discardableResult
+    func save(_ db: Database, device: DeviceID) throws -> Int64 {
         try db.execute(sql: "UPDATE libraries SET version = ?, clock = ? WHERE user_id = ?",
                        arguments: [version, batch.clock.last.description, user.rawValue])
-        try db.execute(
-            sql: "INSERT INTO devices(user_id, device, last_seen) VALUES (?, ?, ?) ON CONFLICT(user_id, device) DO UPDATE SET last_seen = excluded.last_seen",
-            arguments: [user.rawValue, device.rawValue, Timestamp.now().description]
-        )
+        return try Int64.fetchOne(db, sql: """
+            INSERT INTO devices(user_id, device, last_seen, pushes) VALUES (?, ?, ?, 1)
+            ON CONFLICT(user_id, device) DO UPDATE SET last_seen = excluded.last_seen, pushes = devices.pushes + 1
+            RETURNING pushes
+            """, arguments: [user.rawValue, device.rawValue, Timestamp.now().description]) ?? 0
+    }
+
+    /// Refuses a batch sent ahead (``PushRequest/afterPush``) unless the device's committed pushes
+    /// are what it names: the batch ahead of it is committed, and nothing else came in between.
+    func checkOrder(_ db: Database, device: DeviceID, afterPush: Int64?) throws {
+        guard let afterPush else { return }
+        let committed = try Int64.fetchOne(db, sql: "SELECT pushes FROM devices WHERE user_id = ? AND device = ?",
+                                           arguments: [user.rawValue, device.rawValue]) ?? 0
+        guard committed == afterPush else { throw PushOutOfOrder(expected: afterPush, committed: committed) }
     }
 }

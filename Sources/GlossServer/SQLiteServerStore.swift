@@ -124,9 +124,10 @@ public final class SQLiteServerStore: ServerStore {
             var response: PushResponse?
             try db.inTransaction {
                 var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
+                try library.checkOrder(db, device: request.device, afterPush: request.afterPush)
                 let results = try library.apply(request.changes, device: request.device, changeJSON: request.changeJSON, db: db)
-                try library.save(db, device: request.device)
-                response = PushResponse(version: library.version, results: results)
+                let pushes = try library.save(db, device: request.device)
+                response = PushResponse(version: library.version, results: results, pushes: pushes)
                 return .commit
             }
             guard let response else { throw ServerError.invalid("The push did not finish.") }

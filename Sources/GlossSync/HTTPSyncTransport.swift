@@ -42,13 +42,21 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        let data = try await send(method: .POST, path: "/v1/sync/push", body: JSONWriter.encode(request))
-        return try answer(data, path: "/v1/sync/push", decode: PushResponse.decode)
+        try await push(body: JSONWriter.encode(request))
     }
 
     /// Sends the entries' stored JSON as it is, spliced into the push body.
-    public func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
-        let data = try await send(method: .POST, path: "/v1/sync/push", body: Data(PushRequest.encode(device: device, changes: changes)))
+    public func push(device: DeviceID, changes: [OutgoingChange], afterPush: Int64?) async throws -> PushResponse {
+        try await push(body: Data(PushRequest.encode(device: device, changes: changes, afterPush: afterPush)))
+    }
+
+    private func push(body: Data) async throws -> PushResponse {
+        let data: Data
+        do {
+            data = try await send(method: .POST, path: "/v1/sync/push", body: body)
+        } catch SyncError.server(409, "out_of_order", let message) {
+            throw PushOutOfOrder(message: message)
+        }
         return try answer(data, path: "/v1/sync/push", decode: PushResponse.decode)
     }
 

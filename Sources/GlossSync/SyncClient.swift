@@ -34,14 +34,16 @@ extension SyncReplica {
 public protocol SyncTransport: Sendable {
     func push(_ request: PushRequest) async throws -> PushResponse
     /// A push of journal entries as their stored JSON; a transport that sends bytes sends them as
-    /// they are (the default decodes them into a ``PushRequest``).
-    func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse
+    /// they are (the default decodes them into a ``PushRequest``). With `afterPush`, the server
+    /// refuses the batch unless it has committed that many pushes from the device: the transport
+    /// throws ``PushOutOfOrder`` then.
+    func push(device: DeviceID, changes: [OutgoingChange], afterPush: Int64?) async throws -> PushResponse
     func pull(cursor: String?, limit: Int) async throws -> PullResponse
 }
 
 extension SyncTransport {
-    public func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
-        try await push(PushRequest(device: device, changes: changes.map { try Change.decode(Data($0.json)) }))
+    public func push(device: DeviceID, changes: [OutgoingChange], afterPush: Int64?) async throws -> PushResponse {
+        try await push(PushRequest(device: device, changes: changes.map { try Change.decode(Data($0.json)) }, afterPush: afterPush))
     }
 }
 
@@ -118,35 +120,55 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
 
     /// Pushes every unpushed change, a batch at a time; returns how many it pushed.
     ///
-    /// One batch is on its way at a time, in journal order; the next batch is read and encoded
-    /// while the server applies the one before, and a batch is marked pushed while the next is
-    /// already in flight. Only acknowledged batches are marked, so a push cut off anywhere
-    /// re-sends what was not acknowledged (the server answers `duplicate` for what it had).
+    /// Batches go in journal order. While one is on its way, the next is read and, when the
+    /// server checks the order of a device's pushes (its answers carry `pushes`), sent too, naming
+    /// the count it must follow (`afterPush`): the server decodes it while it applies the one
+    /// ahead, and applies it only after that one. A batch that overtook the one ahead of it is
+    /// refused whole (``PushOutOfOrder``) and sent again once that one is acknowledged. A batch
+    /// is marked pushed only once acknowledged, in order, so a push cut off anywhere re-sends
+    /// what was not acknowledged (the server answers `duplicate` for what it had).
     @discardableResult
     public func push(into report: inout SyncReport, total: Int? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> Int {
         var pushed = 0
-        var current = Self.prefix(try replica.outgoingChanges(limit: pushBatch, after: nil), bytes: pushBytes)
-        guard !current.isEmpty else { return 0 }
-        var inFlight = send(current)
-        while true {
-            let next: [OutgoingChange]
-            do {
-                next = Self.prefix(try replica.outgoingChanges(limit: pushBatch, after: current.last?.id), bytes: pushBytes)
-            } catch {
-                inFlight.cancel()
-                throw error
+        var last: ID<Change>? = nil
+        func read() throws -> [OutgoingChange] {
+            let batch = Self.prefix(try replica.outgoingChanges(limit: pushBatch, after: last), bytes: pushBytes)
+            last = batch.last?.id ?? last
+            return batch
+        }
+        /// Batches sent and not answered yet, oldest first (at most two).
+        var inFlight: [InFlight] = []
+        defer { for batch in inFlight { batch.task.cancel() } }
+        var ahead = try read()
+        guard !ahead.isEmpty else { return 0 }
+        inFlight.append(InFlight(batch: ahead, task: send(ahead, afterPush: nil), sentAhead: false))
+        ahead = try read()
+        /// The device's committed pushes as the last answer said; nil while the server has not
+        /// said it checks their order (then one batch at a time).
+        var committed: Int64? = nil
+        while let head = inFlight.first {
+            if inFlight.count == 1, !ahead.isEmpty, let committed {
+                inFlight.append(InFlight(batch: ahead, task: send(ahead, afterPush: committed + 1), sentAhead: true))
+                ahead = try read()
             }
-            let response = try await inFlight.value
-            guard response.results.map(\.id) == current.map(\.id) else {
+            let response: PushResponse
+            do {
+                response = try await head.task.value
+            } catch is PushOutOfOrder where head.sentAhead {
+                // The batch ahead of it is acknowledged now: again, in order.
+                inFlight[0] = InFlight(batch: head.batch, task: send(head.batch, afterPush: nil), sentAhead: false)
+                continue
+            }
+            inFlight.removeFirst()
+            guard response.results.map(\.id) == head.batch.map(\.id) else {
                 throw SyncError.protocolViolation("the push answer does not list the changes that were sent")
             }
-            let following = next.isEmpty ? nil : send(next)
-            do {
-                try replica.markPushed(current.map(\.id))
-            } catch {
-                following?.cancel()
-                throw error
+            committed = response.pushes
+            if inFlight.isEmpty, !ahead.isEmpty {
+                inFlight.append(InFlight(batch: ahead, task: send(ahead, afterPush: nil), sentAhead: false))
+                ahead = try read()
             }
+            try replica.markPushed(head.batch.map(\.id))
             for result in response.results {
                 switch result.outcome {
                 case .merged: report.merged += 1
@@ -156,18 +178,23 @@ public struct SyncClient<Replica: SyncReplica, Transport: SyncTransport>: Sendab
                 case .applied, .superseded: break
                 }
             }
-            pushed += current.count
-            report.pushed += current.count
+            pushed += head.batch.count
+            report.pushed += head.batch.count
             progress?(SyncProgress(phase: .push, done: report.pushed, total: total))
-            guard let following else { break }
-            inFlight = following
-            current = next
         }
         return pushed
     }
 
-    private func send(_ batch: [OutgoingChange]) -> Task<PushResponse, any Error> {
-        Task { [transport, device = replica.device] in try await transport.push(device: device, changes: batch) }
+    /// A push on its way: its batch, the request, and whether it was sent before the batch
+    /// ahead of it was answered.
+    private struct InFlight {
+        var batch: [OutgoingChange]
+        var task: Task<PushResponse, any Error>
+        var sentAhead: Bool
+    }
+
+    private func send(_ batch: [OutgoingChange], afterPush: Int64?) -> Task<PushResponse, any Error> {
+        Task { [transport, device = replica.device] in try await transport.push(device: device, changes: batch, afterPush: afterPush) }
     }
 
     /// Pulls pages until the server has no more; returns how many changes it pulled.

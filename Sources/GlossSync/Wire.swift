@@ -12,17 +12,24 @@ public struct PushRequest: Codable, Sendable, Equatable {
     /// all cores for a large batch), so the server's single writer does not encode them again
     /// for its journal. Not part of the wire form.
     public var changeJSON: [String]? = nil
+    /// Apply this batch only if the server has committed exactly this many pushes from the
+    /// device (the `pushes` of the last answer, plus one for the batch still on its way ahead of
+    /// this one); otherwise refuse it whole, 409 `out_of_order`. So a client may send a batch
+    /// before the one ahead of it is answered without the two ever being applied out of order.
+    /// Nil: no check.
+    public var afterPush: Int64? = nil
 
-    public init(device: DeviceID, changes: [Change]) {
+    public init(device: DeviceID, changes: [Change], afterPush: Int64? = nil) {
         self.device = device
         self.changes = changes
+        self.afterPush = afterPush
     }
 
-    enum CodingKeys: String, CodingKey { case device, changes }
+    enum CodingKeys: String, CodingKey { case afterPush, device, changes }
 
     /// Requests are equal when what they say is (however each was decoded).
     public static func == (a: PushRequest, b: PushRequest) -> Bool {
-        a.device == b.device && a.changes == b.changes
+        a.device == b.device && a.changes == b.changes && a.afterPush == b.afterPush
     }
 
     /// The most changes one push may carry.
@@ -72,10 +79,28 @@ public struct PushResponse: Codable, Sendable, Equatable {
     public var version: Int64
     /// One result per pushed change, in the order sent.
     public var results: [PushResult]
-    public init(version: Int64, results: [PushResult]) {
+    /// How many pushes the server has committed from this device, this one included. Given by
+    /// servers that check ``PushRequest/afterPush``; a client sends a batch ahead only to them.
+    public var pushes: Int64?
+    public init(version: Int64, results: [PushResult], pushes: Int64? = nil) {
         self.version = version
         self.results = results
+        self.pushes = pushes
     }
+}
+
+/// A batch sent ahead (``PushRequest/afterPush``) that reached the server before the batch ahead
+/// of it was committed, or after another process of the same device pushed: refused whole,
+/// nothing written (409 `out_of_order`). The client sends it again once the batch ahead of it
+/// is acknowledged.
+public struct PushOutOfOrder: Error, Equatable, CustomStringConvertible {
+    public var description: String
+    /// A refusal of a push that named `expected` pushes when the server had `committed`.
+    public init(expected: Int64, committed: Int64) {
+        description = "The push was sent after \(expected) pushes from this device, but the server has \(committed); send it again once the push ahead of it is answered."
+    }
+    /// The refusal as a server's answer said it.
+    public init(message: String) { description = message }
 }
 
 /// `GET /v1/sync/pull?cursor=C&limit=N`: changes after the cursor, with the current state of every
@@ -149,6 +174,7 @@ public struct ErrorBody: Codable, Sendable, Equatable {
 
 extension PushRequest: CanonicalJSONWritable {
     public func writeMembers(to w: inout JSONWriter) {
+        if let afterPush { w.key("afterPush"); w.int(Int(afterPush)) }
         w.key("changes")
         w.beginArray()
         for change in changes { change.write(to: &w) }
@@ -160,9 +186,10 @@ extension PushRequest: CanonicalJSONWritable {
 extension PushRequest {
     /// The canonical JSON of a push whose changes are already canonical JSON (as a replica's
     /// journal stores them): the same bytes as encoding the decoded request.
-    public static func encode(device: DeviceID, changes: [OutgoingChange]) -> [UInt8] {
+    public static func encode(device: DeviceID, changes: [OutgoingChange], afterPush: Int64? = nil) -> [UInt8] {
         var w = JSONWriter(capacity: changes.reduce(64) { $0 + $1.json.count + 1 })
         w.beginObject()
+        if let afterPush { w.key("afterPush"); w.int(Int(afterPush)) }
         w.key("changes")
         w.beginArray()
         for change in changes { w.raw(change.json) }
@@ -208,8 +235,9 @@ extension PushRequest {
     public static func decode(_ data: Data) throws -> PushRequest {
         if let (value, spans) = try? JSONParser.parse(data, deferring: "changes"), case .object(let o) = value,
            let device = o["device"]?.stringValue, case .array? = o["changes"],
+           o["afterPush"] == nil || o["afterPush"]?.intValue != nil,
            let (changes, json) = decodeChanges(data, spans: spans) {
-            var request = PushRequest(device: DeviceID(rawValue: device), changes: changes)
+            var request = PushRequest(device: DeviceID(rawValue: device), changes: changes, afterPush: o["afterPush"]?.intValue)
             request.changeJSON = json
             return request
         }
@@ -262,6 +290,7 @@ extension PushResponse: CanonicalJSONWritable {
     /// The same bytes as `CanonicalJSON.encode` (sorted keys, `reason` only when there is one),
     /// without Foundation's encoder: a push of 1,000 changes answers 1,000 results.
     public func writeMembers(to w: inout JSONWriter) {
+        if let pushes { w.key("pushes"); w.int(Int(pushes)) }
         w.key("results")
         w.beginArray()
         for result in results {
@@ -289,7 +318,9 @@ extension PushResponse: CanonicalJSONWritable {
                 guard r["reason"] == nil || r["reason"] == .null || reason != nil else { break }
                 results.append(PushResult(id: id, outcome: outcome, reason: reason))
             }
-            if results.count == items.count { return PushResponse(version: version, results: results) }
+            if results.count == items.count, o["pushes"] == nil || o["pushes"]?.intValue != nil {
+                return PushResponse(version: version, results: results, pushes: o["pushes"]?.intValue)
+            }
         }
         return try JSONDecoder().decode(PushResponse.self, from: data)
     }

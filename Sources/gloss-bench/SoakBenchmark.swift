@@ -76,10 +76,10 @@ struct TimedTransport: SyncTransport {
         return try await base.push(request)
     }
 
-    func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
+    func push(device: DeviceID, changes: [OutgoingChange], afterPush: Int64?) async throws -> PushResponse {
         let start = DispatchTime.now()
         defer { let elapsed = seconds(start); Task { await recorder.record(elapsed) } }
-        return try await base.push(device: device, changes: changes)
+        return try await base.push(device: device, changes: changes, afterPush: afterPush)
     }
 
     func pull(cursor: String?, limit: Int) async throws -> PullResponse {

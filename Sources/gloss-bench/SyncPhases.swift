@@ -66,8 +66,8 @@ struct TimedHTTPTransport: SyncTransport {
     func push(_ request: PushRequest) async throws -> PushResponse {
         try await clock.time("http: push round trip") { try await base.push(request) }
     }
-    func push(device: DeviceID, changes: [OutgoingChange]) async throws -> PushResponse {
-        try await clock.time("http: push round trip") { try await base.push(device: device, changes: changes) }
+    func push(device: DeviceID, changes: [OutgoingChange], afterPush: Int64?) async throws -> PushResponse {
+        try await clock.time("http: push round trip") { try await base.push(device: device, changes: changes, afterPush: afterPush) }
     }
     func pull(cursor: String?, limit: Int) async throws -> PullResponse {
         try await clock.time("http: pull round trip") { try await base.pull(cursor: cursor, limit: limit) }

@@ -384,8 +384,9 @@ struct DirectTransport: SyncTransport {
             let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "desktop"))
             let note = try library.addNote(body: "Pushed from the desktop")
             let user = try #require(try await store.authenticate(token: token))
+            // From the moment the server has the edit (not counting the other machine's own sync).
+            _ = try await store.push(user: user, PushRequest(device: library.device, changes: try library.unpushedChanges(limit: 10)))
             let pushedAt = ContinuousClock.now
-            _ = try await SyncClient(replica: library, transport: DirectTransport(store: store, user: user)).sync()
 
             var received = ""
             for try await chunk in response.body {

@@ -39,9 +39,11 @@ import GlossSync
         try await old.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [currentPath])
             try db.inTransaction {
-                for table in ["users", "tokens", "libraries", "changes", "devices"] {
+                for table in ["users", "tokens", "libraries", "changes"] {
                     try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM current.\(table)")
                 }
+                // (The old layout's devices have no push count, migration 0006.)
+                try db.execute(sql: "INSERT INTO main.devices(user_id, device, last_seen) SELECT user_id, device, last_seen FROM current.devices")
                 try db.execute(sql: """
                     INSERT INTO main.entities(user_id, id, kind, record, version, deleted, article_id, highlight_id, updated_at, listed)
                     SELECT user_id, id, kind, record, version, deleted, article_id, highlight_id, updated_at, listed FROM current.entities
