@@ -26,10 +26,10 @@ public enum JSONParser {
     /// came (a pulled page's changes go into the journal without being encoded again).
     public static func parse(_ data: Data, spansOf key: String) throws(Failure) -> (value: JSONValue, spans: [Range<Int>]) {
         let result: (JSONValue, [Range<Int>])? = data.withUnsafeBytes { raw in
-            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKey: key)
+            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKeys: [key])
             guard let value = try? parser.value(depth: 0) else { return nil }
             parser.skipSpace()
-            return parser.index == parser.bytes.count ? (value, parser.spans) : nil
+            return parser.index == parser.bytes.count ? (value, parser.spans[key] ?? []) : nil
         }
         guard let result else { throw Failure() }
         return result
@@ -40,8 +40,15 @@ public enum JSONParser {
     /// ``parse(_:)`` (a pushed batch's changes, parsed on several cores). The member itself
     /// reads as an empty array. Only a document whose every element then parses is valid JSON.
     public static func parse(_ data: Data, deferring key: String) throws(Failure) -> (value: JSONValue, spans: [Range<Int>]) {
-        let result: (JSONValue, [Range<Int>])? = data.withUnsafeBytes { raw in
-            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKey: key, deferSpans: true)
+        let (value, spans) = try parse(data, deferring: [key])
+        return (value, spans[key] ?? [])
+    }
+
+    /// The same for several array members at once (a pulled page's `changes` and `records`):
+    /// the byte ranges of each one's elements, by its key (a key that is absent has none).
+    public static func parse(_ data: Data, deferring keys: Set<String>) throws(Failure) -> (value: JSONValue, spans: [String: [Range<Int>]]) {
+        let result: (JSONValue, [String: [Range<Int>]])? = data.withUnsafeBytes { raw in
+            var parser = Cursor(bytes: raw.bindMemory(to: UInt8.self), spanKeys: keys, deferSpans: true)
             guard let value = try? parser.value(depth: 0) else { return nil }
             parser.skipSpace()
             return parser.index == parser.bytes.count ? (value, parser.spans) : nil
@@ -57,10 +64,10 @@ public enum JSONParser {
     struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
-        /// The top-level member whose array elements' ranges go into `spans`.
-        var spanKey: String? = nil
-        var spans: [Range<Int>] = []
-        /// Step over the elements of `spanKey` instead of parsing them.
+        /// The top-level members whose array elements' ranges go into `spans`, by key.
+        var spanKeys: Set<String> = []
+        var spans: [String: [Range<Int>]] = [:]
+        /// Step over the elements of the `spanKeys` members instead of parsing them.
         var deferSpans = false
         /// The members of the objects being parsed, innermost last: each object's dictionary is
         /// made once its members are all read, at its final size (growing it member by member
@@ -105,13 +112,13 @@ public enum JSONParser {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == 0x3A else { throw Failure() }
                 index += 1
-                if depth == 0, let spanKey, key == spanKey {
+                if depth == 0, spanKeys.contains(key) {
                     // Twice: whose elements the ranges are would be ambiguous; the caller's
                     // fallback (`JSONDecoder`) decides what such a document means.
                     guard !members[first...].contains(where: { $0.key == key }) else { throw Failure() }
                     skipSpace()
                     guard index < bytes.count, bytes[index] == 0x5B else { throw Failure() }
-                    members.append((key, try array(depth: depth + 1, spans: true)))
+                    members.append((key, try array(depth: depth + 1, spans: key)))
                 } else {
                     members.append((key, try value(depth: depth + 1)))
                 }
@@ -130,20 +137,21 @@ public enum JSONParser {
             }
         }
 
-        mutating func array(depth: Int, spans recording: Bool = false) throws(Failure) -> JSONValue {
+        mutating func array(depth: Int, spans recording: String? = nil) throws(Failure) -> JSONValue {
             index += 1
             var items: [JSONValue] = []
+            if let recording { spans[recording] = [] }
             skipSpace()
             if index < bytes.count, bytes[index] == 0x5D { index += 1; return .array(items) }
             while true {
                 skipSpace()
                 let start = index
-                if recording && deferSpans {
+                if recording != nil && deferSpans {
                     try skipValue()
                 } else {
                     items.append(try value(depth: depth + 1))
                 }
-                if recording { spans.append(start..<index) }
+                if let recording { spans[recording, default: []].append(start..<index) }
                 skipSpace()
                 guard index < bytes.count else { throw Failure() }
                 if bytes[index] == 0x2C { index += 1; continue }

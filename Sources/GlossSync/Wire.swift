@@ -268,22 +268,32 @@ extension PushRequest {
 }
 
 extension PullResponse {
+    /// Decodes a page through the fast parser: the top level with its `changes` and `records`
+    /// only stepped over, then each change and record parsed alone, split over the cores for a
+    /// full page (the client decodes the next page while it applies this one, and the decode
+    /// had become what a pull waited for: docs/performance.md, session 9). Each change keeps
+    /// its bytes as they came (``changeJSON``). Anything it does not accept goes through
+    /// `JSONDecoder`, whose error names the problem.
     public static func decode(_ data: Data) throws -> PullResponse {
-        if let (value, spans) = try? JSONParser.parse(data, spansOf: "changes"), case .object(let o) = value,
-           case .array(let changeItems)? = o["changes"], case .array(let recordItems)? = o["records"],
+        if let (value, spans) = try? JSONParser.parse(data, deferring: ["changes", "records"]), case .object(let o) = value,
+           case .array? = o["changes"], case .array? = o["records"], let changeSpans = spans["changes"], let recordSpans = spans["records"],
            let cursor = o["cursor"]?.stringValue, let hasMore = o["hasMore"]?.boolValue {
-            let changes = changeItems.compactMap(Change.init(json:))
-            let records = recordItems.compactMap(EntityRecord.init(json:))
-            if changes.count == changeItems.count && records.count == recordItems.count {
-                var page = PullResponse(changes: changes, records: records, cursor: cursor, hasMore: hasMore)
-                if spans.count == changes.count {
-                    page.changeJSON = data.withUnsafeBytes { raw in spans.map { Array(raw[$0]) } }
-                }
+            let page: PullResponse? = data.withUnsafeBytes { raw in
+                func element(_ span: Range<Int>) -> JSONValue? { try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[span])) }
+                let changes = Parallel.map(changeSpans, minimum: parallelDecodeMinimum) { element($0).flatMap(Change.init(json:)) }
+                let records = Parallel.map(recordSpans, minimum: parallelDecodeMinimum) { element($0).flatMap(EntityRecord.init(json:)) }
+                guard changes.allSatisfy({ $0 != nil }), records.allSatisfy({ $0 != nil }) else { return nil }
+                var page = PullResponse(changes: changes.compactMap { $0 }, records: records.compactMap { $0 }, cursor: cursor, hasMore: hasMore)
+                page.changeJSON = changeSpans.map { Array(raw[$0]) }
                 return page
             }
+            if let page { return page }
         }
         return try JSONDecoder().decode(PullResponse.self, from: data)
     }
+
+    /// Pages at least this long are decoded on all cores.
+    static let parallelDecodeMinimum = 128
 }
 
 extension PushResponse: CanonicalJSONWritable {

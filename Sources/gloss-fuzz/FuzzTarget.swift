@@ -66,6 +66,17 @@ extension FuzzTarget {
         if case .object(let members) = full.value, case .array(let items)? = members["changes"] {
             precondition(elements?.compactMap { $0 } == items, "an element parsed apart differs from the full parse")
         }
+        // A pulled page defers its records too: accepted exactly when each member's elements
+        // parse apart, with the ranges the single-key parses find.
+        let both = try? JSONParser.parse(data, deferring: ["changes", "records"])
+        let records = try? JSONParser.parse(data, spansOf: "records")
+        let bothApart = both.map { both in
+            data.withUnsafeBytes { raw in both.spans.values.joined().allSatisfy { (try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[$0]))) != nil } }
+        } ?? false
+        precondition(bothApart == (records != nil), "deferring two members accepts what the full parse does not, or the reverse")
+        if let both, let records {
+            precondition(both.spans["changes"] ?? [] == full.spans && both.spans["records"] ?? [] == records.spans, "deferring two members found other ranges")
+        }
     }
 }
 

@@ -75,6 +75,22 @@ import Testing
         }
     }
 
+    /// A pulled page defers two members at once: each one's ranges are those of a full parse,
+    /// whichever comes first, and an absent member has none.
+    @Test func severalMembersDeferAtOnceWithTheRangesOfAFullParse() throws {
+        let text = #"{"records": [{"r": 1}, [2, {"s": "]"}]], "cursor": "c", "changes": [ "x" , {"a": [1]} ,3], "hasMore": false}"#
+        let data = Data(text.utf8)
+        let (shallow, deferred) = try JSONParser.parse(data, deferring: ["changes", "records"])
+        let (_, changeSpans) = try JSONParser.parse(data, spansOf: "changes")
+        let (full, recordSpans) = try JSONParser.parse(data, spansOf: "records")
+        #expect(deferred["changes"] == changeSpans && deferred["records"] == recordSpans)
+        #expect(deferred["changes"]?.count == 3 && deferred["records"]?.count == 2)
+        guard case .object(let members) = full else { Issue.record("not an object"); return }
+        #expect(shallow == .object(members.merging(["changes": .array([]), "records": .array([])]) { $1 }))
+        #expect(try JSONParser.parse(Data(#"{"changes":[1]}"#.utf8), deferring: ["changes", "records"]).spans["records"] == nil)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Data(#"{"records":[1],"changes":[],"records":[2]}"#.utf8), deferring: ["changes", "records"]) }
+    }
+
     @Test func aChangeMissingAFieldIsNotReadAndTheDecoderExplainsWhy() throws {
         let data = Data(#"{"id":"01a20600-0000-7000-8000-000000000001","entity":"note"}"#.utf8)
         #expect(Change(json: try JSONParser.parse(data)) == nil)

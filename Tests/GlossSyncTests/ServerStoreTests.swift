@@ -180,6 +180,24 @@ import GRDB
 }
 
 @Suite struct PushBatchTests {
+    /// A full page decodes its changes and records on all cores; it must read as Foundation's
+    /// decoder reads it, and keep each change's bytes as they came.
+    @Test func aFullPullPageDecodesOnAllCoresAsTheDecoderReadsIt() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
+        let article = try library.importArticle(text: "Tides, granite and the keeper's “barometer”, again.", title: "Keeper", tags: ["sea"]).article
+        for n in 0..<150 {
+            let highlight = try library.addHighlight(article: article.id, selector: TextSelector(text: ArticleText(article.text), start: n % 10, end: n % 10 + 5))
+            _ = try library.addNote(body: "note \(n) é 🦊", article: article.id, highlight: highlight.id, tags: n % 2 == 0 ? ["t"] : [])
+        }
+        let changes = try library.log()
+        let records = try library.allRecords()
+        #expect(changes.count >= PullResponse.parallelDecodeMinimum && records.count >= PullResponse.parallelDecodeMinimum)
+        let bytes = PullResponse(changes: changes, records: records, cursor: "c", hasMore: true).encoded()
+        let fast = try PullResponse.decode(bytes)
+        #expect(fast == (try JSONDecoder().decode(PullResponse.self, from: bytes)))
+        #expect(fast.changeJSON == changes.map { Array(JSONWriter.encode($0)) })
+    }
+
     /// A large batch renders its rows' JSON on all cores after the in-order merge; the rows must
     /// be those of the same changes applied one at a time (rendered in order, on one thread).
     @Test func aLargeBatchWritesTheRowsOfItsChangesAppliedOneByOne() throws {
