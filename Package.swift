@@ -119,6 +119,7 @@ let package = Package(
         .testTarget(name: "GlossSyncTests", dependencies: ["GlossReplica", "GlossServer", "GlossPostgres", "GlossInterchange", "GlossStore", "GlossSync", "GlossModel", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                                                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                        .product(name: "PostgresNIO", package: "postgres-nio"),
                                                         .product(name: "Prometheus", package: "swift-prometheus")]),
     ],
     swiftLanguageModes: [.v6]

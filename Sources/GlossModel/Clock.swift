@@ -45,20 +45,10 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard text.utf8.count == 16 else { return nil }
         var value: UInt64 = 0
         for byte in text.utf8 {
-            guard let digit = Self.hexValue(byte) else { return nil }
+            guard let digit = hexValue(byte) else { return nil }
             value = value << 4 | UInt64(digit)
         }
         self.rawValue = value
-    }
-
-    /// The value of one hex digit, either case.
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
@@ -106,7 +96,7 @@ public struct Stamp: Hashable, Comparable, Sendable, CustomStringConvertible {
         var index = utf8.startIndex
         var clock: UInt64 = 0
         for _ in 0..<16 {
-            guard index != utf8.endIndex, let digit = HLC.hexValue(utf8[index]) else { return nil }
+            guard index != utf8.endIndex, let digit = hexValue(utf8[index]) else { return nil }
             clock = clock << 4 | UInt64(digit)
             index = utf8.index(after: index)
         }

@@ -148,7 +148,8 @@ func bytes(ofHex hex: String) -> [UInt8]? {
     return result
 }
 
-private func hexValue(_ c: UInt8) -> UInt8? {
+/// The value of one hex digit, either case (UUIDs, clocks and stamps are parsed with it).
+func hexValue(_ c: UInt8) -> UInt8? {
     switch c {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

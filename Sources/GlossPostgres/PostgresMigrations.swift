@@ -16,22 +16,38 @@ enum PostgresMigrations {
     static func apply(_ client: PostgresClient, schema: String?, logger: Logger) async throws {
         try await client.withConnection { connection in
             // A migration (or the wait for another process's) may take longer than the statement
-            // timeout the store's connections carry; this connection lifts it until it is done.
+            // and lock timeouts the store's connections carry (the advisory lock is a lock: a
+            // wait past lock_timeout is cancelled); this connection lifts both until it is done.
             try await connection.query("SET statement_timeout = 0", logger: logger)
-            try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
-            if let schema {
-                // The connections' search_path names it; it may not exist yet.
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
-            }
+            try await connection.query("SET lock_timeout = 0", logger: logger)
+            // Read to the end: PostgresNIO hands back a SELECT's rows as soon as their description
+            // arrives, and an error while it runs (a cancelled wait) comes only with the rows.
+            _ = try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger).collect()
             do {
+                if let schema {
+                    // The connections' search_path names it; it may not exist yet.
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
+                }
                 try await migrate(connection, logger: logger)
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
-                _ = try? await connection.query("RESET statement_timeout", logger: logger)
-                throw error
+                await release(connection, logger: logger)
+                guard let error = error as? PSQLError, !PostgresFailure.isUnavailable(error) else { throw error }
+                logger.error("migrations failed", metadata: ["error": "\(String(reflecting: error))"])
+                throw ServerError.invalid("Preparing the database failed: \(PostgresFailure.serverMessage(error)).")
             }
-            try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
-            try await connection.query("RESET statement_timeout", logger: logger)
+            await release(connection, logger: logger)
+        }
+    }
+
+    /// Gives the lock back and the connection its timeouts (it returns to the pool).
+    private static func release(_ connection: PostgresConnection, logger: Logger) async {
+        for statement: PostgresQuery in ["SELECT pg_advisory_unlock(\(lockKey))", "RESET statement_timeout", "RESET lock_timeout"] {
+            do { _ = try await connection.query(statement, logger: logger).collect() } catch {
+                // A connection in an unknown state must not serve queries without its timeouts.
+                logger.warning("could not reset the migration connection; closing it", metadata: ["error": "\(String(reflecting: error))"])
+                try? await connection.close()
+                return
+            }
         }
     }
 
@@ -63,6 +79,10 @@ enum PostgresMigrations {
                 try await connection.query(PostgresQuery(unsafeSQL: "DO $gloss_migration$ BEGIN\n\(migration.sql)\nEND $gloss_migration$"), logger: logger)
                 try await connection.query("INSERT INTO gloss_migrations(name, applied_at) VALUES (\(migration.name), \(Date().ISO8601Format()))", logger: logger)
                 try await connection.query("COMMIT", logger: logger)
+            } catch let error as PSQLError where !PostgresFailure.isUnavailable(error) {
+                await PostgresServerStore.rollBack(connection, logger: logger)
+                logger.error("migration failed", metadata: ["migration": "\(migration.name)", "error": "\(String(reflecting: error))"])
+                throw ServerError.invalid("Migration \(migration.name) failed: \(PostgresFailure.serverMessage(error)); nothing of it was applied.")
             } catch {
                 await PostgresServerStore.rollBack(connection, logger: logger)
                 throw error

@@ -27,7 +27,7 @@ public final class PostgresServerStore: ServerStore {
         let store = PostgresServerStore(configuration, maximumDrift: maximumDrift, physicalClock: physicalClock, logger: logger)
         do {
             // Reachable at all? (Without a limit, the pool retries a refused connection for a minute.)
-            try await store.unavailableOnFailure(timeout: .seconds(10)) { try await store.client.query("SELECT 1", logger: logger) }
+            try await store.unavailableOnFailure(timeout: .seconds(10)) { _ = try await store.client.query("SELECT 1", logger: logger).collect() }
             // No time limit: a migration takes as long as it takes (another process waits on the lock).
             try await store.unavailableOnFailure(timeout: nil) {
                 try await PostgresMigrations.apply(store.client, schema: configuration.schema, logger: logger)
@@ -196,5 +196,12 @@ enum PostgresFailure {
         // 08: connection exception; 53: insufficient resources; 57: operator intervention
         // (shutdown, restart, cannot connect now); 40: serialization failure, deadlock (retryable).
         return ["08", "53", "57", "40"].contains(String(state.prefix(2)))
+    }
+
+    /// What PostgreSQL said, with its SQLSTATE (PSQLError's own description hides both, so
+    /// that a query's parameters never reach a log by accident; a failed migration has none).
+    static func serverMessage(_ error: PSQLError) -> String {
+        guard let message = error.serverInfo?[.message] else { return String(reflecting: error) }
+        return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
     }
 }

@@ -13,9 +13,10 @@ public struct PostgresStoreConfiguration: Sendable {
     ///   - url: the database URL (`postgresql://` is accepted too).
     ///   - poolSize: the most connections this process opens.
     ///   - statementTimeout: the longest one statement may run before PostgreSQL cancels it.
+    ///   - lockTimeout: the longest one statement may wait for a lock (a row another push holds).
     ///   - schema: the schema the store's tables live in (tests give each store its own); the
     ///     URL's `schema` parameter says the same.
-    public init(url: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(10), schema: String? = nil) throws {
+    public init(url: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(10), lockTimeout: Duration = .seconds(15), schema: String? = nil) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, !host.isEmpty else {
             throw ServerError.invalid("The database URL is postgres://USER@HOST:PORT/DATABASE, not \(url).")
@@ -42,7 +43,7 @@ public struct PostgresStoreConfiguration: Sendable {
         )
         client.options.maximumConnections = poolSize
         client.options.connectTimeout = .seconds(5)
-        var parameters = [("statement_timeout", "\(statementTimeout.components.seconds * 1000)"), ("lock_timeout", "15000")]
+        var parameters = [("statement_timeout", "\(statementTimeout.components.seconds * 1000)"), ("lock_timeout", "\(lockTimeout.components.seconds * 1000)")]
         if let schema {
             guard !schema.isEmpty, schema.count <= 63, schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
                 throw ServerError.invalid("A schema name is 1 to 63 letters, digits and underscores, not \(schema).")

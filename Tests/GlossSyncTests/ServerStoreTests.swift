@@ -158,11 +158,9 @@ import GRDB
     /// A large push gets a 32 MiB page cache for its transaction; afterwards the writer is back
     /// at SQLite's default, also when the push fails, so the server's memory does not stay up.
     @Test func aLargePushLeavesTheWritersCacheAtItsDefault() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-cache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path)
-        let user = try await store.addUser(name: "ana").user
+        let fixture = try await ServerFixture("cache", sqliteOnly: true)
+        let store = try #require(fixture.store as? SQLiteServerStore)
+        let user = try #require(try await store.authenticate(token: fixture.token))
         let cacheSize = { try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } }
         let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "dev"))
         for n in 0..<SQLiteServerStore.largePush { _ = try library.addNote(body: "note \(n)") }
