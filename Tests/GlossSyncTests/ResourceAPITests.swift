@@ -360,7 +360,7 @@ struct DirectTransport: SyncTransport {
 }
 
 @Suite struct ChangeFeedTests {
-    /// A client streaming the feed sees another machine's push within a second.
+    /// A client streaming the feed sees another machine's pushes within a second.
     @Test func aStreamingClientSeesAnotherMachinesEditWithinASecond() async throws {
         let fixture = try await ServerFixture("feed")
         let app = Application(router: buildRouter(store: fixture.store, configuration: ServerConfiguration()), logger: .quiet)
@@ -380,24 +380,27 @@ struct DirectTransport: SyncTransport {
             let response = try await http.execute(request, timeout: .seconds(30))
             #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
 
-            // Another machine pushes a note once the stream is open.
+            // Another machine pushes three notes, one at a time, once the stream is open. Each
+            // is timed from the moment the server has it (not counting the other machine's own
+            // sync); the median must be under a second, so that one stall of a machine busy with
+            // the rest of the suite does not decide, while a feed that is slow for every edit does.
             let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "desktop"))
-            let note = try library.addNote(body: "Pushed from the desktop")
             let user = try #require(try await store.authenticate(token: token))
-            // From the moment the server has the edit (not counting the other machine's own sync).
-            _ = try await store.push(user: user, PushRequest(device: library.device, changes: try library.unpushedChanges(limit: 10)))
-            let pushedAt = ContinuousClock.now
-
+            var body = response.body.makeAsyncIterator()
             var received = ""
-            for try await chunk in response.body {
-                received += String(buffer: chunk)
-                if received.contains(note.id.description) { break }
-                if ContinuousClock.now - pushedAt > .seconds(5) { break }
+            var delays: [Duration] = []
+            for n in 0..<3 {
+                let note = try library.addNote(body: "Pushed from the desktop, \(n)")
+                _ = try await store.push(user: user, PushRequest(device: library.device, changes: try library.unpushedChanges(limit: 10)))
+                let pushedAt = ContinuousClock.now
+                while !received.contains(note.id.description), ContinuousClock.now - pushedAt < .seconds(5), let chunk = try await body.next() {
+                    received += String(buffer: chunk)
+                }
+                #expect(received.contains(note.id.description), "note \(n) never arrived: \(received.suffix(300))")
+                delays.append(ContinuousClock.now - pushedAt)
             }
-            let delay = ContinuousClock.now - pushedAt
-            #expect(received.contains(note.id.description), "the pushed note never arrived: \(received.prefix(300))")
             #expect(received.contains("event: changes\nid: "))
-            #expect(delay < .seconds(1), "arrived after \(delay)")
+            #expect(delays.sorted()[1] < .seconds(1), "arrived after \(delays)")
             try await http.shutdown()
         }
         withExtendedLifetime(fixture) {}
