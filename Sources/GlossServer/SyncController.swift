@@ -27,7 +27,8 @@ struct SyncController<Store: ServerStore> {
         let collected = ContinuousClock.now
         let push: PushRequest
         do {
-            push = try PushRequest.decode(Data(buffer: body))
+            let bytes = Data(buffer: body)
+            push = bytes.count < OffLoop.minimumBytes ? try PushRequest.decode(bytes) : try await OffLoop.run { try PushRequest.decode(bytes) }
         } catch {
             throw APIError.badRequest("The body is not a push request: \(Self.describe(error))")
         }

@@ -162,4 +162,30 @@ import Testing
             }
         }
     }
+
+    /// A push big enough to be decoded off the request's thread (``OffLoop``) is applied like a
+    /// small one, and a broken body of that size is a 400 that names the problem.
+    @Test func aPushDecodedOffTheRequestsThreadIsAppliedAndABrokenOneIs400() async throws {
+        let fixture = try await ServerFixture("offloop-http")
+        let app = Application(router: buildRouter(store: fixture.store, configuration: ServerConfiguration()), logger: .quiet)
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "laptop"))
+        for n in 0..<300 { _ = try library.addNote(body: "note \(n): " + String(repeating: "a sentence of a long note. ", count: 12)) }
+        let changes = try library.unpushedChanges(limit: 1000)
+        let body = JSONWriter.encode(PushRequest(device: library.device, changes: changes))
+        #expect(body.count >= OffLoop.minimumBytes)
+        let headers: HTTPFields = [.authorization: "Bearer \(fixture.token)", .contentType: "application/json"]
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/sync/push", method: .post, headers: headers, body: ByteBuffer(bytes: body)) { response in
+                #expect(response.status == .ok)
+                let answer = try PushResponse.decode(Data(buffer: response.body))
+                #expect(answer.results.count == 300 && answer.results.allSatisfy { $0.outcome == .applied })
+            }
+            try await client.execute(uri: "/v1/sync/push", method: .post, headers: headers, body: ByteBuffer(bytes: body.dropLast(3))) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("\"code\":\"bad_request\""))
+            }
+        }
+        let pulled = try await fixture.store.pull(user: try #require(try await fixture.store.authenticate(token: fixture.token)), after: .start, limit: 500)
+        #expect(pulled.changes.count == 300, "the broken push wrote something")
+    }
 }
