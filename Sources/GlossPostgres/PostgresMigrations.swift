@@ -79,13 +79,11 @@ enum PostgresMigrations {
                 try await connection.query(PostgresQuery(unsafeSQL: "DO $gloss_migration$ BEGIN\n\(migration.sql)\nEND $gloss_migration$"), logger: logger)
                 try await connection.query("INSERT INTO gloss_migrations(name, applied_at) VALUES (\(migration.name), \(Date().ISO8601Format()))", logger: logger)
                 try await connection.query("COMMIT", logger: logger)
-            } catch let error as PSQLError where !PostgresFailure.isUnavailable(error) {
-                await PostgresServerStore.rollBack(connection, logger: logger)
-                logger.error("migration failed", metadata: ["migration": "\(migration.name)", "error": "\(String(reflecting: error))"])
-                throw ServerError.invalid("Migration \(migration.name) failed: \(PostgresFailure.serverMessage(error)); nothing of it was applied.")
             } catch {
                 await PostgresServerStore.rollBack(connection, logger: logger)
-                throw error
+                guard let error = error as? PSQLError, !PostgresFailure.isUnavailable(error) else { throw error }
+                logger.error("migration failed", metadata: ["migration": "\(migration.name)", "error": "\(String(reflecting: error))"])
+                throw ServerError.invalid("Migration \(migration.name) failed: \(PostgresFailure.serverMessage(error)); nothing of it was applied.")
             }
         }
     }

@@ -1,4 +1,3 @@
-import Dispatch
 import GRDB
 
 /// How the SQLite store reads: never through GRDB's async `read`.
@@ -21,10 +20,6 @@ extension SQLiteServerStore {
     /// request's thread stays free for other requests meanwhile.
     func readAside<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let pool = self.pool
-        return try await withCheckedThrowingContinuation { continuation in
-            Self.longReads.async { continuation.resume(with: Result { try pool.read(body) }) }
-        }
+        return try await OffLoop.run { try pool.read(body) }
     }
-
-    private static let longReads = DispatchQueue(label: "gloss.server.long-reads", attributes: .concurrent)
 }

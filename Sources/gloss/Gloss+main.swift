@@ -5,9 +5,10 @@ import NIOPosix
 extension Gloss {
     /// The entry point: AsyncParsableCommand's, after one switch for `gloss serve`.
     ///
-    /// `gloss serve` runs Swift concurrency on NIO's event loops: a request's handler then runs
-    /// on the thread that reads and writes its connection, with no hop to Swift's cooperative
-    /// pool and back (docs/performance.md, HTTP API, "Session 10"). NIO requires the switch on
+    /// `gloss serve` runs Swift concurrency on NIO's event loops instead of Swift's cooperative
+    /// pool: a request's handler runs on an event loop (not necessarily its connection's), and
+    /// two cores are shared by two threads instead of four (docs/performance.md, HTTP API,
+    /// "Session 10"). NIO requires the switch on
     /// the main thread before other tasks exist: here, before the command line is parsed. The
     /// other commands keep Swift's own pool (their blocking SQLite work would hold up the event
     /// loop their HTTP connection runs on).
@@ -20,6 +21,8 @@ extension Gloss {
 }
 
 extension AsyncParsableCommand {
-    /// AsyncParsableCommand.main(), called from a generic context so that it is the async one.
+    /// AsyncParsableCommand.main(), called from a generic context: called on `Gloss` from a
+    /// concrete one (`await Gloss.main()` in a main.swift), `gloss serve` printed its help instead
+    /// of running, as ParsableCommand's synchronous entry does for an async command.
     static func runAsRoot() async { await main(nil) }
 }
