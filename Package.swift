@@ -94,7 +94,10 @@ let package = Package(
         // libFuzzer target over the untrusted-input paths (scripts/fuzz); without
         // -D FUZZING it replays a corpus folder.
         .executableTarget(name: "gloss-fuzz", dependencies: ["GlossModel", "GlossDocuments", "GlossInterchange"]),
-        .executableTarget(name: "gloss-bench", dependencies: ["GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange"]),
+        .executableTarget(name: "gloss-bench", dependencies: [
+            "GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 

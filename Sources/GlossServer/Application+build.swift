@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// Browser origins allowed to call the API (CORS); none by default.
     public var corsOrigins: [String] = []
+    /// How often an open change feed reads the store for writes made through other server
+    /// processes; writes through this one wake it at once.
+    public var feedPollInterval: Duration = .milliseconds(250)
     /// The registry `/metrics` shows (nil: no `/metrics` route and no request metrics). The caller
     /// bootstraps swift-metrics with a `PrometheusMetricsFactory` on the same registry.
     public var metrics: PrometheusCollectorRegistry? = nil
@@ -45,17 +48,18 @@ public func buildRouter<Store: ServerStore>(store: Store, configuration: ServerC
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ConcurrencyLimitMiddleware(limit: configuration.maximumConcurrentRequests))
     router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
-    let sync = router.group("v1/sync").add(middleware: AuthMiddleware(store: store))
+    let bell = ChangeBell()
+    let sync = router.group("v1/sync").add(middleware: AuthMiddleware(store: store)).add(middleware: RingTheBellMiddleware(bell: bell))
     SyncController(store: store, maximumBodyBytes: configuration.maximumBodyBytes, bodyTimeout: configuration.bodyTimeout).addRoutes(to: sync)
     router.get("v1/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: openAPIDocument)))
     }
-    let api = router.group("v1").add(middleware: AuthMiddleware(store: store))
+    let api = router.group("v1").add(middleware: AuthMiddleware(store: store)).add(middleware: RingTheBellMiddleware(bell: bell))
     let limits = BodyLimits(bytes: configuration.maximumBodyBytes, timeout: configuration.bodyTimeout)
     ArticleRoutes(store: store, limits: limits).add(to: api)
     HighlightRoutes(store: store, limits: limits).add(to: api)
     NoteRoutes(store: store, limits: limits).add(to: api)
-    ChangeRoutes(store: store).add(to: api)
+    ChangeRoutes(store: store, bell: bell, pollInterval: configuration.feedPollInterval).add(to: api)
     SearchRoutes(store: store).add(to: api)
     ExportRoutes(store: store).add(to: api)
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

@@ -9,11 +9,13 @@ import ServiceLifecycle
 /// `GET /v1/changes?since=CURSOR`: the change feed. As JSON, one page in the shape of a sync pull
 /// (`changes`, `records`, `cursor`, `hasMore`). With `Accept: text/event-stream` it stays open
 /// and sends each new page as a server-sent event whose `id` is the cursor after it, so a
-/// reconnecting client resumes with `Last-Event-ID`. The stream polls the store (every 250 ms),
-/// which keeps the server stateless: any process sees changes pushed to any other.
+/// reconnecting client resumes with `Last-Event-ID`. A write through this process wakes the
+/// stream at once (``ChangeBell``); it also polls the store (every `pollInterval`), so changes
+/// written through any other process on the same database arrive too.
 struct ChangeRoutes<Store: ServerStore> {
     let store: Store
-    static var pollInterval: Duration { .milliseconds(250) }
+    let bell: ChangeBell
+    let pollInterval: Duration
     static var keepAliveInterval: Duration { .seconds(15) }
 
     func add(to group: RouterGroup<GlossRequestContext>) {
@@ -38,19 +40,25 @@ struct ChangeRoutes<Store: ServerStore> {
             let page = try await store.pullJSON(user: user, after: cursor, limit: limit)
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
         }
-        let store = store, start = cursor, pageLimit = limit
+        let store = store, bell = bell, pollInterval = pollInterval, start = cursor, pageLimit = limit
         let body = ResponseBody { writer in
             var cursor = start
             var lastWrite = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let rings = bell.rings(for: user)
                 let page = try await store.pull(user: user, after: cursor, limit: pageLimit)
                 if page.changes.isEmpty {
                     if ContinuousClock.now - lastWrite > Self.keepAliveInterval {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         lastWrite = .now
                     }
-                    try? await Task.sleep(for: Self.pollInterval)
+                    // A server stopping ends the wait, so the stream closes with it.
+                    await withGracefulShutdownHandler {
+                        await bell.wait(for: user, after: rings, atMost: pollInterval)
+                    } onGracefulShutdown: {
+                        bell.ring(for: user)
+                    }
                     continue
                 }
                 let data = String(decoding: page.encoded(), as: UTF8.self)

@@ -1,0 +1,43 @@
+import Foundation
+import GlossServer
+import Testing
+
+/// The bell that wakes change feeds: a ring is never missed, it wakes only its user's feeds, and
+/// a wait always ends (at its limit, or when its task is cancelled).
+@Suite struct ChangeBellTests {
+    let ana = UserID(rawValue: "ana"), ben = UserID(rawValue: "ben")
+
+    /// A write that lands after a feed read the store but before it waits must not leave it
+    /// sleeping until its next poll (60 s here, past the 10 s this allows).
+    @Test func aRingBetweenTheReadAndTheWaitIsNotMissed() async {
+        let bell = ChangeBell()
+        let seen = bell.rings(for: ana)
+        bell.ring(for: ana)
+        let start = ContinuousClock.now
+        await bell.wait(for: ana, after: seen, atMost: .seconds(60))
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
+    @Test func aRingWakesTheWaitingFeedsOfItsUserOnly() async throws {
+        let bell = ChangeBell()
+        let anaSeen = bell.rings(for: ana), benSeen = bell.rings(for: ben)
+        let start = ContinuousClock.now
+        let anaWoken = Task { await bell.wait(for: ana, after: anaSeen, atMost: .seconds(60)); return ContinuousClock.now - start }
+        let benWoken = Task { await bell.wait(for: ben, after: benSeen, atMost: .milliseconds(500)); return ContinuousClock.now - start }
+        try await Task.sleep(for: .milliseconds(50))
+        bell.ring(for: ana)
+        #expect(await anaWoken.value < .seconds(10))
+        // Ben's feed was not woken by Ana's write: it waited out its own limit.
+        #expect(await benWoken.value >= .milliseconds(500))
+    }
+
+    @Test func aCancelledWaitEndsAtOnce() async throws {
+        let bell = ChangeBell()
+        let seen = bell.rings(for: ana)
+        let start = ContinuousClock.now
+        let waiting = Task { await bell.wait(for: ana, after: seen, atMost: .seconds(60)); return ContinuousClock.now - start }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        #expect(await waiting.value < .seconds(10))
+    }
+}
