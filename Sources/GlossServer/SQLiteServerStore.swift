@@ -58,7 +58,25 @@ public final class SQLiteServerStore: ServerStore {
         guard unknown.isEmpty else {
             throw ServerError.invalid("The server database \(path) was written by a newer gloss (\(unknown.sorted().joined(separator: ", "))); upgrade gloss.")
         }
-        try migrator.migrate(pool)
+        try Self.migrate(pool, with: migrator)
+    }
+
+    /// Applies the migrations not applied yet. Another server opening the same file at the same
+    /// time may apply some between GRDB reading which are applied and taking the write lock;
+    /// the migration that then fails (a table or column that exists already) was rolled back, so
+    /// it is tried again from what is applied now, as long as the other server is getting on.
+    /// A migration that fails while nobody else applies any is an error.
+    private static func migrate(_ pool: DatabasePool, with migrator: DatabaseMigrator) throws {
+        var applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        while true {
+            do {
+                return try migrator.migrate(pool)
+            } catch {
+                let now = try pool.read { db in try migrator.appliedIdentifiers(db) }
+                guard now.count > applied.count else { throw error }
+                applied = now
+            }
+        }
     }
 
     public func addUser(name: String) async throws -> (user: UserID, token: String) {
