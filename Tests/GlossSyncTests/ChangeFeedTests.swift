@@ -16,10 +16,11 @@ import Testing
 /// they only tell the two ways a change reaches a feed apart, with a poll interval far longer
 /// than their deadline, or a store written past the server.
 @Suite struct ChangeFeedTests {
-    /// A push or an API write through this server wakes the feed at once: with a 60 s poll
-    /// interval, each of three edits must still arrive within the 10 s deadline.
+    /// A push or an API write through this server wakes the feed at once: with a 300 s poll
+    /// interval, each of three edits must still arrive within a 60 s deadline (far more than
+    /// they take; the whole suite on two cores can keep a task waiting for seconds).
     @Test func anEditThroughTheServerWakesTheFeedAtOnce() async throws {
-        try await withFeed(pollInterval: .seconds(60)) { feed, server, fixture in
+        try await withFeed(pollInterval: .seconds(300)) { feed, server, fixture in
             let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "desktop"))
             let transport = try HTTPSyncTransport(server: server, token: fixture.token)
             let desktop = SyncClient(replica: library, transport: transport)
@@ -27,7 +28,7 @@ import Testing
                 let note = try library.addNote(body: "Pushed from the desktop, \(n)")
                 var report = SyncReport()
                 _ = try await desktop.push(into: &report)
-                #expect(await feed.arrives(note.id.description, within: .seconds(10)), "pushed note \(n) never arrived: \(feed.text.suffix(300))")
+                #expect(await feed.arrives(note.id.description, within: .seconds(60)), "pushed note \(n) never arrived: \(feed.text.suffix(300))")
             }
             // A note created through the API (another kind of client) wakes it as well.
             var request = HTTPClientRequest(url: "\(server)/v1/notes")
@@ -37,7 +38,7 @@ import Testing
             request.body = .bytes(ByteBuffer(string: #"{"body": "Written in the web client"}"#))
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
             #expect(response.status == .created)
-            #expect(await feed.arrives("Written in the web client", within: .seconds(10)), "the API's note never arrived: \(feed.text.suffix(300))")
+            #expect(await feed.arrives("Written in the web client", within: .seconds(60)), "the API's note never arrived: \(feed.text.suffix(300))")
             #expect(feed.text.contains("event: changes\nid: "))
             await transport.shutdown()
         }
@@ -51,7 +52,7 @@ import Testing
             let user = try #require(try await fixture.store.authenticate(token: fixture.token))
             let note = try library.addNote(body: "Pushed through another server process")
             _ = try await fixture.store.push(user: user, PushRequest(device: library.device, changes: try library.unpushedChanges(limit: 10)))
-            #expect(await feed.arrives(note.id.description, within: .seconds(10)), "never arrived: \(feed.text.suffix(300))")
+            #expect(await feed.arrives(note.id.description, within: .seconds(60)), "never arrived: \(feed.text.suffix(300))")
         }
     }
 
@@ -75,7 +76,7 @@ import Testing
             #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
             let feed = FeedReader(response.body)
             defer { feed.stop() }
-            #expect(await feed.arrives("retry: ", within: .seconds(10)))
+            #expect(await feed.arrives("retry: ", within: .seconds(60)))
             try await body(feed, server, fixture)
         }
         withExtendedLifetime(fixture) {}
