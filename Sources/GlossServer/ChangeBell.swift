@@ -10,15 +10,11 @@ import Synchronization
 /// waits for the count to move past it, so a write that lands between the read and the wait is
 /// never missed.
 public final class ChangeBell: Sendable {
-    private struct Waiter {
-        let user: UserID
-        let continuation: CheckedContinuation<Void, Never>
-    }
-
     private struct State {
         var rings: [UserID: UInt64] = [:]
-        var waiters: [UInt64: Waiter] = [:]
-        var nextWaiter: UInt64 = 0
+        /// The feeds waiting, by user, each under a key of its own.
+        var waiting: [UserID: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+        var nextKey: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -32,10 +28,9 @@ public final class ChangeBell: Sendable {
 
     /// Wakes every feed of the user.
     public func ring(for user: UserID) {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let woken = state.withLock { state in
             state.rings[user, default: 0] &+= 1
-            let keys = state.waiters.filter { $0.value.user == user }.map(\.key)
-            return keys.compactMap { state.waiters.removeValue(forKey: $0)?.continuation }
+            return state.waiting.removeValue(forKey: user).map { Array($0.values) } ?? []
         }
         for continuation in woken { continuation.resume() }
     }
@@ -43,31 +38,37 @@ public final class ChangeBell: Sendable {
     /// Returns once the user's bell has rung more than `seen` times, after `limit`, or when the
     /// task is cancelled, whichever comes first.
     public func wait(for user: UserID, after seen: UInt64, atMost limit: Duration) async {
-        let key = state.withLock { state -> UInt64 in
-            defer { state.nextWaiter &+= 1 }
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let registered = state.withLock { state -> Bool in
-                    guard state.rings[user, default: 0] == seen, !Task.isCancelled else { return false }
-                    state.waiters[key] = Waiter(user: user, continuation: continuation)
-                    return true
-                }
-                guard registered else { return continuation.resume() }
-                Task { [weak self] in
-                    try? await Task.sleep(for: limit)
-                    self?.wake(key)
-                }
-            }
-        } onCancel: {
-            wake(key)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.ringOrCancel(for: user, after: seen) }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
         }
     }
 
-    /// Resumes one waiter if it is still waiting (each is resumed exactly once).
-    private func wake(_ key: UInt64) {
-        state.withLock { $0.waiters.removeValue(forKey: key) }?.continuation.resume()
+    /// Returns once the user's bell has rung more than `seen` times, or when the task is cancelled.
+    private func ringOrCancel(for user: UserID, after seen: UInt64) async {
+        let key = state.withLock { state in
+            defer { state.nextKey &+= 1 }
+            return state.nextKey
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let registered = state.withLock { state in
+                    guard state.rings[user, default: 0] == seen, !Task.isCancelled else { return false }
+                    state.waiting[user, default: [:]][key] = continuation
+                    return true
+                }
+                if !registered { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                let continuation = state.waiting[user]?.removeValue(forKey: key)
+                if state.waiting[user]?.isEmpty == true { state.waiting[user] = nil }
+                return continuation
+            }
+            continuation?.resume()
+        }
     }
 }
 
