@@ -63,7 +63,7 @@ func apiBenchmark() async throws {
     say(String(format: "note updates / ceiling         %.2f", update.rate / ceiling.rate))
     say("server peak memory             \(server.peakKiB / 1024) MiB   (target < 100 MB)")
 
-    // The change feed: how long after an edit is stored a client streaming the feed has it.
+    // The change feed: how long after an edit is sent a client streaming the feed has it.
     let feed = try await feedLatency(server, transport: transport, library: library, notes: notes, edits: 50).sorted()
     say(String(format: "change feed, edit to event     median %6.1f ms   p90 %6.1f ms   max %6.1f ms   (50 edits; target < 1 s)",
                feed[feed.count / 2], feed[feed.count * 9 / 10], feed[feed.count - 1]))
