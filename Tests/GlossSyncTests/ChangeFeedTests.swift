@@ -57,12 +57,13 @@ import Testing
     }
 
     /// The JSON form answers one page, and the stream form is `text/event-stream`; `body` runs
-    /// with the stream open and read in the background.
+    /// with the stream open and read in the background; then the server stops at once.
     func withFeed(pollInterval: Duration, _ body: @Sendable (FeedReader, String, ServerFixture) async throws -> Void) async throws {
         let fixture = try await ServerFixture("feed")
         var configuration = ServerConfiguration()
         configuration.feedPollInterval = pollInterval
         let app = Application(router: buildRouter(store: fixture.store, configuration: configuration), logger: .quiet)
+        let stopping = Mutex<ContinuousClock.Instant?>(nil)
         try await app.test(.live) { client in
             let server = "http://127.0.0.1:\(try #require(client.port))"
             try await client.execute(uri: "/v1/changes", method: .get, headers: [.authorization: "Bearer \(fixture.token)"]) { response in
@@ -78,7 +79,12 @@ import Testing
             defer { feed.stop() }
             #expect(await feed.arrives("retry: ", within: .seconds(60)))
             try await body(feed, server, fixture)
+            stopping.withLock { $0 = .now }
         }
+        // The server stops with the stream still open and waiting: stopping ends the wait, not
+        // the poll interval (300 s in the first test).
+        let stopped = try #require(stopping.withLock { $0 })
+        #expect(ContinuousClock.now - stopped < .seconds(60))
         withExtendedLifetime(fixture) {}
     }
 }
