@@ -4,7 +4,7 @@ import Synchronization
 /// Wakes a user's open change feeds (`GET /v1/changes` as a stream) when this process has
 /// written to their library, so a feed sends another machine's edit as soon as it is stored
 /// rather than at its next poll. Feeds still poll, for writes made by other server processes
-/// on the same database (docs/api.md, "The change feed").
+/// on the same database (docs/api.md, `changes?since=`; docs/architecture.md).
 ///
 /// Each user has a count of writes; a feed notes the count before it reads the store and then
 /// waits for the count to move past it, so a write that lands between the read and the wait is

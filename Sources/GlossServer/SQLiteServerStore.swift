@@ -54,11 +54,12 @@ public final class SQLiteServerStore: ServerStore {
         for migration in embeddedMigrations {
             migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
         }
-        let unknown = try pool.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        let unknown = applied.subtracting(migrator.migrations)
         guard unknown.isEmpty else {
             throw ServerError.invalid("The server database \(path) was written by a newer gloss (\(unknown.sorted().joined(separator: ", "))); upgrade gloss.")
         }
-        try Self.migrate(pool, with: migrator)
+        try Self.migrate(pool, with: migrator, applied: applied)
     }
 
     /// Applies the migrations not applied yet. Another server opening the same file at the same
@@ -66,8 +67,8 @@ public final class SQLiteServerStore: ServerStore {
     /// the migration that then fails (a table or column that exists already) was rolled back, so
     /// it is tried again from what is applied now, as long as the other server is getting on.
     /// A migration that fails while nobody else applies any is an error.
-    private static func migrate(_ pool: DatabasePool, with migrator: DatabaseMigrator) throws {
-        var applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+    private static func migrate(_ pool: DatabasePool, with migrator: DatabaseMigrator, applied: Set<String>) throws {
+        var applied = applied
         while true {
             do {
                 return try migrator.migrate(pool)

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import GlossModel
 import GlossStore
 import GlossSync
 import NIOCore

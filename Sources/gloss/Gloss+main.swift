@@ -8,10 +8,9 @@ extension Gloss {
     /// `gloss serve` runs Swift concurrency on NIO's event loops instead of Swift's cooperative
     /// pool: a request's handler runs on an event loop (not necessarily its connection's), and
     /// two cores are shared by two threads instead of four (docs/performance.md, HTTP API,
-    /// "Session 10"). NIO requires the switch on
-    /// the main thread before other tasks exist: here, before the command line is parsed. The
-    /// other commands keep Swift's own pool (their blocking SQLite work would hold up the event
-    /// loop their HTTP connection runs on).
+    /// "Session 10"). NIO requires the switch on the main thread before other tasks exist: here,
+    /// before the command line is parsed. The other commands keep Swift's own pool (their
+    /// blocking SQLite work would hold up the event loop their HTTP connection runs on).
     static func main() async {
         if CommandLine.arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) == "serve" {
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

@@ -6,6 +6,7 @@ import GlossReplica
 @testable import GlossServer
 import GlossStore
 import GlossSync
+import GlossTestSupport
 
 /// A server database written by an earlier gloss keeps everything when a newer one opens it.
 @Suite struct ServerMigrationTests {
@@ -116,19 +117,15 @@ import GlossSync
             // waiting for SQLite's write lock.
             let opened = (0..<2).map { _ in
                 Task {
-                    await withCheckedContinuation { (done: CheckedContinuation<Result<Set<String>, any Error>, Never>) in
-                        Thread.detachNewThread {
-                            done.resume(returning: Result {
-                                let store = try SQLiteServerStore(path: path)
-                                defer { try? store.pool.close() }
-                                return try store.pool.read { db in try DatabaseMigrator().appliedIdentifiers(db) }
-                            })
-                        }
+                    try await onOwnThread {
+                        let store = try SQLiteServerStore(path: path)
+                        defer { try? store.pool.close() }
+                        return try store.pool.read { db in try DatabaseMigrator().appliedIdentifiers(db) }
                     }
                 }
             }
             for task in opened {
-                let result = await task.value
+                let result = await task.result
                 #expect(throws: Never.self, "round \(round)") { try result.get() }
                 if case .success(let applied) = result { #expect(applied == everyMigration) }
             }
