@@ -58,6 +58,8 @@ let package = Package(
             dependencies: [
                 "GlossModel", "GlossSync", "GlossDocuments", "GlossInterchange",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the list pages read straight from SQLite's row.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -31,15 +31,16 @@ extension PostgresServerStore {
         if query.standalone { sql += " AND article_id IS NULL AND highlight_id IS NULL" }
         if query.conflicted { sql += " AND jsonb_array_length(record::jsonb -> 'conflicts') > 0" }
         if let updated = query.updatedAfter { sql += " AND updated_at > \(bind(updated.description))" }
-        sql += " ORDER BY id LIMIT \(bind(query.limit))"
+        let empty = ListedRows(limit: query.limit)
+        sql += " ORDER BY id LIMIT \(bind(empty.rowsToRead))"
         let statement = PostgresQuery(unsafeSQL: sql, binds: binds)
         return try await unavailableOnFailure {
-            var rows = ListedRows()
+            var rows = empty
             for try await (id, listed, record) in try await self.client.query(statement, logger: self.logger).decode((String, String?, String?).self) {
                 if let listed {
-                    rows.append(id: id, json: listed.utf8)
+                    rows.append(json: listed, id: id)
                 } else if let record, let entity = try? EntityRecord.decode(Data(record.utf8)), let json = ListedJSON.render(entity) {
-                    rows.append(id: id, json: json.utf8)
+                    rows.append(json: json, id: id)
                 }
             }
             return rows

@@ -16,6 +16,15 @@ extension SQLiteServerStore {
         try pool.read(body)
     }
 
+    /// Runs a read of one statement on the calling thread, outside a transaction: a single
+    /// statement reads one consistent snapshot by itself, and the `BEGIN` and `COMMIT` that
+    /// ``readNow(_:)`` wraps around it were a sixth of a token check's and a list page's cost
+    /// (docs/performance.md, session 12). Statements the body runs while the first is still
+    /// stepping share its snapshot.
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.unsafeRead(body)
+    }
+
     /// Runs a longer read (a pull page, a search, a whole library) on a thread of its own, so the
     /// request's thread stays free for other requests meanwhile.
     func readAside<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

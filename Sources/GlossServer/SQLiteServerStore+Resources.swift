@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import GlossModel
 import GlossSync
 import NIOCore
@@ -43,21 +44,25 @@ extension SQLiteServerStore {
             arguments.append(updated.description.databaseValue)
         }
         sql += " ORDER BY id LIMIT ?"
-        arguments.append(query.limit.databaseValue)
-        return try readNow { db in
-            // The list JSON goes from SQLite's row straight into the answer's buffer.
-            var rows = ListedRows()
-            let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
-            while let row = try cursor.next() {
-                let id: String = row[0]
-                if let json = row.dataNoCopy(atIndex: 1) {
-                    rows.append(id: id, json: json)
+        var rows = ListedRows(limit: query.limit)
+        arguments.append(rows.rowsToRead.databaseValue)
+        return try readOneStatement { db in
+            // Each row's list JSON goes from SQLite's memory straight into the answer's buffer:
+            // no string or Data a row (docs/performance.md, session 12).
+            let statement = try db.cachedStatement(sql: sql)
+            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+            let row = statement.sqliteStatement
+            while rows.wantsMore, try cursor.next() != nil {
+                guard sqlite3_column_type(row, 1) != SQLITE_NULL, let text = sqlite3_column_text(row, 1) else {
+                    // Rows written before the `listed` column existed are rendered here.
+                    let id = String(cString: sqlite3_column_text(row, 0))
+                    let record = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id])
+                    guard let record, let entity = try? EntityRecord.decode(Data(record.utf8)), let json = ListedJSON.render(entity) else { continue }
+                    rows.append(json: json, id: id)
                     continue
                 }
-                // Rows written before the `listed` column existed are rendered here.
-                let text = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id])
-                guard let text, let record = try? EntityRecord.decode(Data(text.utf8)), let json = ListedJSON.render(record) else { continue }
-                rows.append(id: id, json: json.utf8)
+                let json = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(row, 1)))
+                rows.append(json: json) { String(cString: sqlite3_column_text(row, 0)) }
             }
             return rows
         }

@@ -121,7 +121,7 @@ public final class SQLiteServerStore: ServerStore {
 
     public func authenticate(token: String) async throws -> UserID? {
         let hash = Tokens.hash(token)
-        return try readNow { db in
+        return try readOneStatement { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hash, user_id FROM tokens WHERE hash = ? AND revoked_at IS NULL"), arguments: [hash]),
                   Tokens.constantTimeEqual(row["hash"], hash) else { return nil }
             return UserID(rawValue: row["user_id"])

@@ -131,28 +131,64 @@ public struct SearchResult: Sendable, Equatable, CanonicalJSONWritable {
     }
 }
 
-/// The rows of a list, as the answer will carry them: each entity's list JSON, one after the
-/// other in one buffer (copied once, from the database's row into the buffer), and their IDs.
+/// A page of a list, read straight into the answer's body: `{"items":[` and each shown entity's
+/// list JSON, comma-separated, copied once from the database's row. The store reads one row past
+/// ``limit`` (``rowsToRead``); that row is not shown, it only says that another page follows.
+/// Of the IDs only the last shown is kept as a string (the next page starts after it): a page of
+/// 100 makes one string, not 100.
 public struct ListedRows: Sendable {
-    public private(set) var ids: [String] = []
-    /// Where each row's JSON ends in `bytes`.
-    private var ends: [Int] = []
-    public private(set) var bytes = ByteBuffer()
+    /// How many rows the page shows at most.
+    public let limit: Int
+    /// How many rows the page shows.
+    public private(set) var count = 0
+    /// Whether a row past the page was read: another page follows.
+    public private(set) var hasMore = false
+    /// The ID of the last row shown.
+    public private(set) var lastID: String?
+    private var body: ByteBuffer
 
-    public init() {}
-
-    public mutating func append(id: String, json: some Collection<UInt8>) {
-        ids.append(id)
-        bytes.writeBytes(json)
-        ends.append(bytes.writerIndex)
+    public init(limit: Int, expectedRowBytes: Int = 512) {
+        self.limit = limit
+        body = ByteBuffer()
+        body.reserveCapacity(64 + min(limit, 500) * expectedRowBytes)
+        body.writeString(#"{"items":["#)
     }
 
-    public var count: Int { ids.count }
+    /// How many rows the store reads: one past the page, to know whether another follows.
+    public var rowsToRead: Int { limit + 1 }
 
-    /// The JSON of row `index`.
-    public func json(_ index: Int) -> ByteBufferView {
-        let start = index == 0 ? 0 : ends[index - 1]
-        return bytes.getSlice(at: start, length: ends[index] - start)!.readableBytesView
+    /// Whether the store should read another row.
+    public var wantsMore: Bool { !hasMore }
+
+    /// Where the next page starts, if one follows.
+    public var nextAfter: String? { hasMore ? lastID : nil }
+
+    /// Adds the next row in list order; `id` is called only for the last row shown.
+    public mutating func append(json: UnsafeRawBufferPointer, id: () -> String) {
+        guard count < limit else {
+            hasMore = true
+            return
+        }
+        if count > 0 { body.writeInteger(UInt8(ascii: ",")) }
+        body.writeBytes(json)
+        count += 1
+        if count == limit { lastID = id() }
+    }
+
+    public mutating func append(json: String, id: String) {
+        var json = json
+        json.withUTF8 { append(json: UnsafeRawBufferPointer($0), id: { id }) }
+    }
+
+    /// The whole answer `{"items": [...], "next": cursor or null}`, the cursor made of ``nextAfter``.
+    public consuming func answer(cursor: (String) -> String) -> ByteBuffer {
+        body.writeString(#"],"next":"#)
+        if let after = nextAfter {
+            body.writeString("\"\(cursor(after))\"")
+        } else {
+            body.writeString("null")
+        }
+        body.writeString("}")
+        return body
     }
 }
-

@@ -128,6 +128,13 @@ import Prometheus
             } while cursor != nil && seen.count < 10
             #expect(seen.count == 3)
             #expect(seen == seen.sorted())
+            // Two a page: a full page, then the last with no cursor after it.
+            let firstTwo = try await api.call(.get, "/v1/highlights?limit=2")
+            #expect((firstTwo.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(seen.prefix(2)))
+            let rest = try await api.call(.get, "/v1/highlights?limit=2&cursor=\(try #require(firstTwo.json["next"] as? String))")
+            #expect((rest.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [seen[2]])
+            #expect(rest.json["next"] is NSNull)
+            #expect(try await api.call(.get, "/v1/highlights?limit=3").json["next"] is NSNull, "a page that ends with the list has no next")
             #expect((try await api.call(.get, "/v1/articles/\(article)/highlights?tag=memory").json["items"] as? [Any])?.count == 1)
             #expect(try await api.call(.get, "/v1/highlights?cursor=bogus").status == 400)
         }

@@ -66,7 +66,9 @@ import GlossTestSupport
         #expect(pulledOld == (try await current.store.pullJSON(user: user, after: start, limit: 1000)))
         // Lists of one kind still come in ID order, with the rows the old layout had.
         let notes = try await upgraded.listed(user: user, RecordQuery(kind: .note, limit: 100))
-        #expect(notes.ids == records.filter { $0.kind == .note && !$0.deleted }.map(\.idString).sorted())
+        let page = try JSONSerialization.jsonObject(with: Data(notes.answer(cursor: { $0 }).readableBytesView)) as? [String: Any]
+        let ids = (page?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+        #expect(ids == records.filter { $0.kind == .note && !$0.deleted }.map(\.idString).sorted())
     }
 
     /// A database of 4 KiB pages (every one made before 16 KiB became the default) is rebuilt by

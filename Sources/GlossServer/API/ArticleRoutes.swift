@@ -20,8 +20,9 @@ struct ArticleRoutes<Store: ServerStore> {
 
     @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let (query, limit) = try Listing.query(.article, request)
-        return Listing.page(try await store.listed(user: user, query), limit: limit)
+        let parameters = request.uri.queryParameters
+        let query = try Listing.query(.article, parameters)
+        return Listing.page(try await store.listed(user: user, query))
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -68,7 +69,7 @@ struct ArticleRoutes<Store: ServerStore> {
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
-        try EntityAnswer.make(try await Resource.find(.article, request, context, store, allowDeleted: try request.queryBool("deleted")))
+        try EntityAnswer.make(try await Resource.find(.article, request, context, store, allowDeleted: try request.uri.queryParameters.bool("deleted")))
     }
 
     @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {

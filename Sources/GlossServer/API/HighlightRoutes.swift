@@ -21,18 +21,20 @@ struct HighlightRoutes<Store: ServerStore> {
 
     @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        var (query, limit) = try Listing.query(.highlight, request)
-        query.articleId = try request.queryID("articleId")
-        return Listing.page(try await store.listed(user: user, query), limit: limit)
+        let parameters = request.uri.queryParameters
+        var query = try Listing.query(.highlight, parameters)
+        query.articleId = try parameters.id("articleId")
+        return Listing.page(try await store.listed(user: user, query))
     }
 
     @Sendable func listOfArticle(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
         // The request is checked before the article is looked up: a bad parameter is 400 whether
         // or not the article exists.
-        var (query, limit) = try Listing.query(.highlight, request)
+        let parameters = request.uri.queryParameters
+        var query = try Listing.query(.highlight, parameters)
         query.articleId = try await Resource.find(.article, request, context, store).idString
-        return Listing.page(try await store.listed(user: user, query), limit: limit)
+        return Listing.page(try await store.listed(user: user, query))
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -111,7 +113,7 @@ struct HighlightRoutes<Store: ServerStore> {
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
-        try EntityAnswer.make(try await Resource.find(.highlight, request, context, store, allowDeleted: try request.queryBool("deleted")))
+        try EntityAnswer.make(try await Resource.find(.highlight, request, context, store, allowDeleted: try request.uri.queryParameters.bool("deleted")))
     }
 
     @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {

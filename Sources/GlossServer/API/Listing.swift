@@ -13,8 +13,7 @@ struct Listing {
     /// The last ID of the previous page.
     var after: String?
 
-    init(_ request: Request) throws {
-        let query = request.uri.queryParameters
+    init(_ query: QueryParameters) throws {
         limit = Self.defaultLimit
         if let text = query.get("limit") {
             guard let value = Int(text), value >= 1, value <= Self.maximumLimit else {
@@ -28,15 +27,14 @@ struct Listing {
         }
     }
 
-    /// The query of a list request: the page (`limit`, `cursor`, asking for one more to know whether
-    /// a next page exists) and the filters every list takes (`tag`, `updatedAfter`, `deleted`).
-    static func query(_ kind: EntityKind, _ request: Request) throws -> (query: RecordQuery, limit: Int) {
-        let listing = try Listing(request)
-        var query = RecordQuery(kind: kind, after: listing.after, limit: listing.limit + 1)
-        query.tag = request.uri.queryParameters.get("tag")
-        query.updatedAfter = try request.queryTimestamp("updatedAfter")
-        query.includeDeleted = try request.queryBool("deleted")
-        return (query, listing.limit)
+    /// The query of a list request: the page (`limit`, `cursor`) and the filters every list takes (`tag`, `updatedAfter`, `deleted`).
+    static func query(_ kind: EntityKind, _ parameters: QueryParameters) throws -> RecordQuery {
+        let listing = try Listing(parameters)
+        var query = RecordQuery(kind: kind, after: listing.after, limit: listing.limit)
+        query.tag = parameters.get("tag")
+        query.updatedAfter = try parameters.timestamp("updatedAfter")
+        query.includeDeleted = try parameters.bool("deleted")
+        return query
     }
 
     /// The cursor that continues after `id`.
@@ -49,41 +47,34 @@ struct Listing {
         return id
     }
 
-    /// A page as the answer `{"items": [...], "next": cursor or null}`, spliced from the stored
-    /// list JSON of each entity.
-    static func page(_ rows: ListedRows, limit: Int) -> Response {
-        let shown = min(rows.count, limit)
-        let next = rows.count > limit ? cursor(after: rows.ids[shown - 1]) : nil
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(rows.bytes.readableBytes + 64)
-        buffer.writeString("{\"items\":[")
-        for index in 0..<shown {
-            if index > 0 { buffer.writeString(",") }
-            buffer.writeBytes(rows.json(index))
-        }
-        buffer.writeString("],\"next\":")
-        buffer.writeString(next.map { "\"\($0)\"" } ?? "null")
-        buffer.writeString("}")
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: buffer))
+    /// A page as the answer `{"items":[...],"next": cursor or null}`: the store has already
+    /// written the rows' stored list JSON into the body.
+    static func page(_ rows: consuming ListedRows) -> Response {
+        let body = rows.answer(cursor: cursor(after:))
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: body))
     }
 }
 
+/// A request's query string, parsed once (Hummingbird parses it again on every
+/// `uri.queryParameters`).
+typealias QueryParameters = Parameters
+
 /// Query parameters shared by the lists.
-extension Request {
-    func queryTimestamp(_ name: String) throws -> Timestamp? {
-        guard let text = uri.queryParameters.get(name) else { return nil }
+extension QueryParameters {
+    func timestamp(_ name: String) throws -> Timestamp? {
+        guard let text = get(name) else { return nil }
         guard let time = Timestamp(text) else { throw APIError.badRequest("\(name) is an RFC 3339 date and time, like 2026-11-23T08:15:02Z.") }
         return time
     }
 
-    func queryID(_ name: String) throws -> String? {
-        guard let text = uri.queryParameters.get(name) else { return nil }
+    func id(_ name: String) throws -> String? {
+        guard let text = get(name) else { return nil }
         guard let id = ID<Article>(text) else { throw APIError.badRequest("\(name) must be a full ID (a UUID).") }
         return id.description
     }
 
-    func queryBool(_ name: String) throws -> Bool {
-        switch uri.queryParameters.get(name) {
+    func bool(_ name: String) throws -> Bool {
+        switch get(name) {
         case nil, "false": return false
         case "true": return true
         default: throw APIError.badRequest("\(name) is true or false.")

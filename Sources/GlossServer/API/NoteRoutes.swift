@@ -21,12 +21,13 @@ struct NoteRoutes<Store: ServerStore> {
 
     @Sendable func list(request: Request, context: GlossRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        var (query, limit) = try Listing.query(.note, request)
-        query.articleId = try request.queryID("articleId")
-        query.highlightId = try request.queryID("highlightId")
-        query.standalone = try request.queryBool("standalone")
-        query.conflicted = try request.queryBool("conflicted")
-        return Listing.page(try await store.listed(user: user, query), limit: limit)
+        let parameters = request.uri.queryParameters
+        var query = try Listing.query(.note, parameters)
+        query.articleId = try parameters.id("articleId")
+        query.highlightId = try parameters.id("highlightId")
+        query.standalone = try parameters.bool("standalone")
+        query.conflicted = try parameters.bool("conflicted")
+        return Listing.page(try await store.listed(user: user, query))
     }
 
     @Sendable func create(request: Request, context: GlossRequestContext) async throws -> Response {
@@ -66,7 +67,7 @@ struct NoteRoutes<Store: ServerStore> {
     }
 
     @Sendable func get(request: Request, context: GlossRequestContext) async throws -> Response {
-        try EntityAnswer.make(try await Resource.find(.note, request, context, store, allowDeleted: try request.queryBool("deleted")))
+        try EntityAnswer.make(try await Resource.find(.note, request, context, store, allowDeleted: try request.uri.queryParameters.bool("deleted")))
     }
 
     @Sendable func update(request: Request, context: GlossRequestContext) async throws -> Response {
