@@ -6,6 +6,8 @@ import GlossSync
 /// The server's store in one SQLite file (WAL, through GRDB): the embedded default of `gloss serve`.
 public final class SQLiteServerStore: ServerStore {
     let pool: DatabasePool
+    /// Returns the large pushes' page cache to the system when they pause.
+    let trim = MemoryTrim()
     /// How far ahead of the server's clock a pushed change's clock may be before it is clamped.
     public let maximumDrift: UInt64
     let physicalClock: @Sendable () -> UInt64
@@ -136,10 +138,15 @@ public final class SQLiteServerStore: ServerStore {
             // A large push dirties more pages than SQLite's default 2 MiB cache holds (a batch of
             // 1,000 changes touches leaves all over the indexes by article), which it spilled into
             // the log mid-transaction and read back: a fifth of the writer's time. The cache grows
-            // for the transaction and shrinks after it, so the memory goes back to the rest of the
-            // server (docs/performance.md, session 9).
+            // for the transaction and shrinks after it, and ``MemoryTrim`` gives the memory back to the
+            // system when pushes pause (docs/performance.md, sessions 9 and 12).
             if large { try db.execute(sql: "PRAGMA cache_size = -\(Self.largePushCacheKiB)") }
-            defer { if large { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
+            defer {
+                if large {
+                    try? db.execute(sql: "PRAGMA cache_size = -2000")
+                    trim.largeWriteEnded()
+                }
+            }
             var response: PushResponse?
             try db.inTransaction {
                 var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)

@@ -1,0 +1,45 @@
+import Synchronization
+
+/// Gives the memory of a large push's page cache back to the system once pushes pause.
+///
+/// A large push grows the writer's page cache to 32 MiB and shrinks it after the commit
+/// (``SQLiteServerStore/push(user:_:)``), but the allocator keeps what SQLite freed: in
+/// `gloss-bench api` the server's peak memory then went on growing after the push, to 90–106
+/// MiB, against the 100 MB target. `malloc_trim` returns it, but at once after each push the next
+/// push would have to fault all of it in again; so the trim waits until a second has passed
+/// without another large push (docs/performance.md, session 12).
+final class MemoryTrim: Sendable {
+    private let pushes = Mutex(0)
+    private let quiet: Duration
+    private let release: @Sendable () -> Void
+
+    init(after quiet: Duration = .seconds(1), release: @escaping @Sendable () -> Void = MemoryTrim.trim) {
+        self.quiet = quiet
+        self.release = release
+    }
+
+    /// Called after each large push; trims once pushes have paused for `quiet`.
+    func largeWriteEnded() {
+        let count = pushes.withLock { count in
+            count += 1
+            return count
+        }
+        Task.detached(priority: .background) { [self] in
+            try? await Task.sleep(for: quiet)
+            guard pushes.withLock({ $0 }) == count else { return }
+            release()
+        }
+    }
+
+    @Sendable static func trim() {
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
+    }
+}
+
+#if os(Linux)
+/// glibc's `int malloc_trim(size_t pad)`, which Swift's Glibc module does not import (`<malloc.h>`).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
