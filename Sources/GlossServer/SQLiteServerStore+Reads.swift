@@ -18,9 +18,9 @@ extension SQLiteServerStore {
 
     /// Runs a read of one statement on the calling thread, outside a transaction: a single
     /// statement reads one consistent snapshot by itself, and the `BEGIN` and `COMMIT` that
-    /// ``readNow(_:)`` wraps around it were a sixth of a token check's and a list page's cost
-    /// (docs/performance.md, session 12). Statements the body runs while the first is still
-    /// stepping share its snapshot.
+    /// ``readNow(_:)`` wraps around it were an eighth of a token check's and a list page's cost
+    /// (6 % of the server's CPU on the list route; docs/performance.md, session 12). A statement
+    /// the body runs while the first is still stepping shares its snapshot.
     func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.unsafeRead(body)
     }
