@@ -130,10 +130,20 @@ extension UUID {
 
 /// SHA-256 of a string's UTF-8 bytes, as lowercase hex.
 public func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { byte in
-        let hex = String(byte, radix: 16)
-        return byte < 16 ? "0" + hex : hex
-    }.joined()
+    var text = text
+    let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+    // Two digits a byte written into one buffer: a string per byte, joined, took longer than the
+    // hash of a token (every authenticated request hashes one).
+    let digits = Array("0123456789abcdef".utf8)
+    return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
+        var index = 0
+        for byte in digest {
+            buffer[index] = digits[Int(byte >> 4)]
+            buffer[index + 1] = digits[Int(byte & 0x0F)]
+            index += 2
+        }
+        return index
+    }
 }
 
 /// The bytes of a lowercase hex string (two digits a byte); nil when it is not hex.

@@ -128,6 +128,14 @@ final class ManualClock: @unchecked Sendable {
         #expect(Array(Article.id(contentHash: hash).description)[14] == "8")
     }
 
+    /// Content hashes and token hashes are stored: they must stay SHA-256 in lowercase hex, or
+    /// every article ID derived from one and every issued token would change (FIPS 180-2 vectors).
+    @Test func hashesAreSHA256InLowercaseHex() {
+        #expect(sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(sha256Hex("é") == "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c", "the text's UTF-8 bytes are hashed")
+    }
+
     @Test func timestampsAreRFC3339UTCWithMilliseconds() throws {
         let t = Timestamp(milliseconds: 1_763_856_000_123)
         #expect(t.description == "2025-11-23T00:00:00.123Z")
