@@ -27,7 +27,8 @@ struct Listing {
         }
     }
 
-    /// The query of a list request: the page (`limit`, `cursor`) and the filters every list takes (`tag`, `updatedAfter`, `deleted`).
+    /// The query of a list request: the page (`limit`, `cursor`) and the filters every list takes
+    /// (`tag`, `updatedAfter`, `deleted`).
     static func query(_ kind: EntityKind, _ parameters: QueryParameters) throws -> RecordQuery {
         let listing = try Listing(parameters)
         var query = RecordQuery(kind: kind, after: listing.after, limit: listing.limit)
