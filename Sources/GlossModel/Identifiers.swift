@@ -134,15 +134,17 @@ public func sha256Hex(_ text: String) -> String {
     let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
     // Two digits a byte written into one buffer: a string per byte, joined, took longer than the
     // hash of a token (every authenticated request hashes one).
-    let digits = Array("0123456789abcdef".utf8)
+    let digits: StaticString = "0123456789abcdef"
     return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
-        var index = 0
-        for byte in digest {
-            buffer[index] = digits[Int(byte >> 4)]
-            buffer[index + 1] = digits[Int(byte & 0x0F)]
-            index += 2
+        digits.withUTF8Buffer { hex in
+            var index = 0
+            for byte in digest {
+                buffer[index] = hex[Int(byte >> 4)]
+                buffer[index + 1] = hex[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
         }
-        return index
     }
 }
 

@@ -52,7 +52,7 @@ extension SQLiteServerStore {
             let statement = try db.cachedStatement(sql: sql)
             let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
             let row = statement.sqliteStatement
-            while rows.wantsMore, try cursor.next() != nil {
+            while !rows.hasMore, try cursor.next() != nil {
                 guard sqlite3_column_type(row, 1) != SQLITE_NULL, let text = sqlite3_column_text(row, 1) else {
                     // Rows written before the `listed` column existed are rendered here.
                     let id = String(cString: sqlite3_column_text(row, 0))
