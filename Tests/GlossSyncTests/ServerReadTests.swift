@@ -25,8 +25,14 @@ import Testing
         // A deadlock holds every thread that a time limit would need to fail the test.
         let watchdog = DeadlockWatchdog(seconds: 60, "600 concurrent reads and pushes on the server store did not finish in 60 s")
         defer { watchdog.finished() }
+        // SQLite: all 600 at once, the point of the suite. PostgreSQL queues each operation for one
+        // of the test pool's four connections within its 12 s deadline, and other suites share the
+        // database, so there at most 32 are in flight: still eight for every connection.
+        let inFlight = TestStores.postgresURL == nil ? 600 : 32
         let answers = try await withThrowingTaskGroup(of: String.self) { group in
+            var answers: [String: Int] = [:]
             for n in 0..<600 {
+                if n >= inFlight, let answer = try await group.next() { answers[answer, default: 0] += 1 }
                 group.addTask {
                     switch n % 6 {
                     case 0: return try await store.authenticate(token: token) == user ? "token" : "wrong token answer"
@@ -43,7 +49,7 @@ import Testing
                     }
                 }
             }
-            return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            return try await group.reduce(into: answers) { $0[$1, default: 0] += 1 }
         }
         #expect(answers == ["token": 100, "list": 100, "pull": 100, "search": 100, "record": 100, "push": 100])
         await store.close()
