@@ -8,7 +8,7 @@ import Synchronization
 /// MiB, against the 100 MB target. `malloc_trim` returns it, but at once after each push the next
 /// push would have to fault all of it in again; so the trim waits until a second has passed
 /// without another large push (docs/performance.md, session 12).
-final class MemoryTrim: Sendable {
+public final class MemoryTrim: Sendable {
     private let pushes = Mutex(0)
     private let quiet: Duration
     private let release: @Sendable () -> Void
@@ -31,6 +31,21 @@ final class MemoryTrim: Sendable {
         }
     }
 
+    /// How much freed memory each allocator arena keeps at its top for the next request instead of
+    /// giving it back to the system: 4 MiB, the list pages (a 64 KiB buffer each) of 64 requests at
+    /// once. glibc's default, 128 KiB and then whatever its heuristic raised it to, gave a list
+    /// page's buffer back after most requests and faulted it in again on the next: 1 to 8 page
+    /// faults and 8 % of a list request's CPU (docs/performance.md, session 13). A large push's
+    /// cache is still given back, by ``trim()``.
+    public static let keptFreeBytes: Int32 = 4 << 20
+
+    /// Sets ``keptFreeBytes`` for the whole process; `gloss serve` calls it once at start.
+    public static func keepFreedMemoryForReuse() {
+        #if os(Linux)
+        _ = glibcMallopt(glibcTrimThreshold, keptFreeBytes)
+        #endif
+    }
+
     @Sendable static func trim() {
         #if os(Linux)
         _ = glibcMallocTrim(0)
@@ -42,4 +57,9 @@ final class MemoryTrim: Sendable {
 /// glibc's `int malloc_trim(size_t pad)`, which Swift's Glibc module does not import (`<malloc.h>`).
 @_silgen_name("malloc_trim")
 private func glibcMallocTrim(_ pad: Int) -> Int32
+
+/// glibc's `int mallopt(int param, int value)` and its `M_TRIM_THRESHOLD`, from `<malloc.h>` too.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+private let glibcTrimThreshold: Int32 = -1
 #endif

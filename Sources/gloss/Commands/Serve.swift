@@ -55,6 +55,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     private func serve(_ store: some ServerStore, logger: Logger) async throws {
+        MemoryTrim.keepFreedMemoryForReuse()
         var configuration = ServerConfiguration(host: host, port: port, maximumBodyBytes: maxBody * 1024 * 1024, maximumConcurrentRequests: maxConcurrent)
         configuration.corsOrigins = corsOrigins
         if let sqlite = store as? SQLiteServerStore, let pageSize = try? await sqlite.pageSize(), pageSize < SQLiteServerStore.pageSize {
