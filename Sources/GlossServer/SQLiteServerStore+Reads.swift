@@ -9,20 +9,12 @@ import GRDB
 /// of its own (``readAside(_:)``). Because no reader is ever held by a suspended task, a thread
 /// that waits for a free reader waits only for another thread's running read, never for the
 /// cooperative pool: the deadlock that mixing GRDB's sync and async reads can cause cannot happen.
-/// (Exports read a snapshot on a connection of their own, ``export(user:_:)``.)
+/// (Exports read a snapshot on a connection of their own, ``export(user:_:)``; the token check
+/// and list pages read through ``DirectReads``, on the calling thread too.)
 extension SQLiteServerStore {
-    /// Runs a short read (a token, one record, a page of a list) on the calling thread.
+    /// Runs a short read (one record, a user's state) on the calling thread.
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
-    }
-
-    /// Runs a read of one statement on the calling thread, outside a transaction: a single
-    /// statement reads one consistent snapshot by itself, and the `BEGIN` and `COMMIT` that
-    /// ``readNow(_:)`` wraps around it were an eighth of a token check's and a list page's cost
-    /// (6 % of the server's CPU on the list route; docs/performance.md, session 12). A statement
-    /// the body runs while the first is still stepping shares its snapshot.
-    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead(body)
     }
 
     /// Runs a longer read (a pull page, a search, a whole library) on a thread of its own, so the

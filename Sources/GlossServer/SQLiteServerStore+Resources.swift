@@ -46,23 +46,26 @@ extension SQLiteServerStore {
         sql += " ORDER BY id LIMIT ?"
         var rows = ListedRows(limit: query.limit)
         arguments.append(rows.rowsToRead.databaseValue)
-        return try readOneStatement { db in
+        return try direct.read { connection in
             // Each row's list JSON goes from SQLite's memory straight into the answer's buffer:
             // no string or Data a row (docs/performance.md, session 12).
-            let statement = try db.cachedStatement(sql: sql)
-            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
-            let row = statement.sqliteStatement
-            while !rows.hasMore, try cursor.next() != nil {
+            try connection.query(sql, arguments) { row in
                 guard sqlite3_column_type(row, 1) != SQLITE_NULL, let text = sqlite3_column_text(row, 1) else {
                     // Rows written before the `listed` column existed are rendered here.
-                    let id = String(cString: sqlite3_column_text(row, 0))
-                    let record = try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entities WHERE user_id = ? AND id = ?"), arguments: [user.rawValue, id])
-                    guard let record, let entity = try? EntityRecord.decode(Data(record.utf8)), let json = ListedJSON.render(entity) else { continue }
-                    rows.append(json: json, id: id)
-                    continue
+                    guard let id = DirectConnection.text(row, 0) else { return true }
+                    var record: String?
+                    try connection.query("SELECT record FROM entities WHERE user_id = ? AND id = ?", [user.rawValue.databaseValue, id.databaseValue]) { found in
+                        record = DirectConnection.text(found, 0)
+                        return false
+                    }
+                    if let record, let entity = try? EntityRecord.decode(Data(record.utf8)), let json = ListedJSON.render(entity) {
+                        rows.append(json: json, id: id)
+                    }
+                    return !rows.hasMore
                 }
                 let json = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(row, 1)))
-                rows.append(json: json) { String(cString: sqlite3_column_text(row, 0)) }
+                rows.append(json: json) { DirectConnection.text(row, 0) ?? "" }
+                return !rows.hasMore
             }
             return rows
         }

@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import GlossModel
 import GlossSync
 
 /// The server's store in one SQLite file (WAL, through GRDB): the embedded default of `gloss serve`.
 public final class SQLiteServerStore: ServerStore {
     let pool: DatabasePool
+    /// Connections of its own for the token check and list pages (``DirectReads``).
+    let direct: DirectReads
     /// Returns the large pushes' page cache to the system when they pause.
     let trim = MemoryTrim()
     /// How far ahead of the server's clock a pushed change's clock may be before it is clamped.
@@ -41,6 +44,7 @@ public final class SQLiteServerStore: ServerStore {
             try db.execute(sql: "PRAGMA page_size = \(Self.pageSize); PRAGMA synchronous = \(synchronous)")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        direct = DirectReads(path: path)
         // GRDB turns WAL on after `prepareDatabase` and sets the writer to `synchronous = NORMAL`
         // as it does; the chosen durability is set again on the writer once WAL is on.
         // Checkpoints every 40 MB of WAL instead of SQLite's 1,000 pages: the pages every push
@@ -123,10 +127,15 @@ public final class SQLiteServerStore: ServerStore {
 
     public func authenticate(token: String) async throws -> UserID? {
         let hash = Tokens.hash(token)
-        return try readOneStatement { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hash, user_id FROM tokens WHERE hash = ? AND revoked_at IS NULL"), arguments: [hash]),
-                  Tokens.constantTimeEqual(row["hash"], hash) else { return nil }
-            return UserID(rawValue: row["user_id"])
+        return try direct.read { connection in
+            var user: UserID?
+            try connection.query("SELECT hash, user_id FROM tokens WHERE hash = ? AND revoked_at IS NULL", [hash.databaseValue]) { row in
+                if let stored = DirectConnection.text(row, 0), let id = DirectConnection.text(row, 1), Tokens.constantTimeEqual(stored, hash) {
+                    user = UserID(rawValue: id)
+                }
+                return false
+            }
+            return user
         }
     }
 

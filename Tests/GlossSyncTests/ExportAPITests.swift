@@ -91,7 +91,7 @@ import HummingbirdTesting
 
     @Test func markdownIsOneDocumentWithEveryArticleItsHighlightsAndNotes() async throws {
         try await ResourceAPITests.withAPI { api, fixture in
-            let library = try await Self.syncedLibrary(fixture)
+            _ = try await Self.syncedLibrary(fixture)
             let markdown = try await api.call(.get, "/v1/export?format=markdown")
             #expect(markdown.status == 200)
             #expect(markdown.headers[.contentType] == "text/markdown; charset=utf-8")
