@@ -29,7 +29,7 @@ extension Library {
     static let deferringLibraryLimit = 2_000
 
     /// Indexes that queries name (`INDEXED BY`): never dropped.
-    static let namedIndexes: Set<String> = ["journal_unpushed"]
+    static let namedIndexes: Set<String> = ["journal_unpushed", "notes_conflicted"]
 
     /// Stops keeping the secondary indexes and the full-text index up to date until
     /// ``finishDeferredUpkeep()``, if the library holds fewer than 2,000 entities; returns whether

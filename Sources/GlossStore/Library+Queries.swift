@@ -181,10 +181,12 @@ extension Library {
 }
 
 extension Library {
-    /// Live notes that have conflict versions, oldest first.
+    /// Live notes that have conflict versions, oldest first. Read through the partial index of
+    /// conflicted notes, so the cost follows how many there are, not the library (`gloss sync`
+    /// asks after every sync).
     public func conflictedNotes() throws -> [Note] {
         try read { db in
-            try Row.fetchAll(db, sql: Self.noteSQL + " WHERE n.conflicts != '[]' AND n.deleted = 0 ORDER BY n.created_at").map(Self.note)
+            try Row.fetchAll(db, sql: Self.noteSQL + " INDEXED BY notes_conflicted WHERE n.conflicts != '[]' AND n.deleted = 0 ORDER BY n.created_at").map(Self.note)
         }
     }
 }

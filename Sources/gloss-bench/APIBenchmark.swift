@@ -107,6 +107,10 @@ func download(_ server: BenchServer, _ path: String) throws -> (status: Int, byt
 
 /// One wrk run: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
 func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = nil) throws -> (rate: Double, p50: Double, p99: Double, errors: Int) {
+    // The previous run's requests still in the server when its wrk stopped (note updates queued
+    // for the writer) count against the server's 64 at once: without a pause the next run's first
+    // requests could get 503 (one run counted 42).
+    Thread.sleep(forTimeInterval: 1)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
     var arguments = ["-t2", "-c64", "-d\(duration)s", "--latency", "-H", "Authorization: Bearer \(server.token)"]

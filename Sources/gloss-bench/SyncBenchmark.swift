@@ -10,9 +10,12 @@ import GlossSync
 func syncBenchmark() async throws {
     let sizes = (ProcessInfo.processInfo.environment["BENCH_SYNC_SIZES"] ?? "10000,100000").split(separator: ",").compactMap { Int($0) }
     var incremental: [(size: Int, push: Double, pull: Double)] = []
+    var incrementalCommand: [(size: Int, push: Double, pull: Double)] = []
     for size in sizes {
         let folder = try makeFolder("sync-\(size)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        // BENCH_SYNC_KEEP=1 keeps libraries A and B and the server's database for profiling.
+        let keep = ProcessInfo.processInfo.environment["BENCH_SYNC_KEEP"] == "1"
+        defer { if keep { say("kept \(folder.path)") } else { try? FileManager.default.removeItem(at: folder) } }
         say("\n== \(size) annotations (\(size / 2) highlights, \(size / 2) notes on \(max(10, size / 100)) articles) ==")
         let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
         let buildStart = DispatchTime.now()
@@ -90,10 +93,27 @@ func syncBenchmark() async throws {
         }
         incremental.append((size, median(pushTimes), median(pullTimes)))
         say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms)")
+        // The same through the command a person runs: `gloss sync` as a process of its own, which
+        // also opens the library and reports conflicted notes (that check once walked every note).
+        var commandA: [Double] = [], commandB: [Double] = []
+        func command(_ library: String) -> [String] {
+            ["sync", "--library", folder.appendingPathComponent(library).path, "--server", server.url, "--token", server.token]
+        }
+        for run in 0..<runs {
+            for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Command-line edit \(n) run \(run)") }
+            commandA.append(try timeProcess(gloss, command("a.sqlite")))
+            commandB.append(try timeProcess(gloss, command("b.sqlite")))
+        }
+        incrementalCommand.append((size, median(commandA), median(commandB)))
+        say("incremental, `gloss sync` processes: A \(ms(median(commandA)))   B \(ms(median(commandB)))")
         await transport.shutdown()
     }
     if incremental.count > 1, let first = incremental.first, let last = incremental.last {
         say(String(format: "\nincremental sync at %d vs %d annotations: push %.2f×, pull %.2f× (target: no slower)",
+                     last.size, first.size, last.push / first.push, last.pull / first.pull))
+    }
+    if incrementalCommand.count > 1, let first = incrementalCommand.first, let last = incrementalCommand.last {
+        say(String(format: "`gloss sync` at %d vs %d annotations: A %.2f×, B %.2f× (target: no slower)",
                      last.size, first.size, last.push / first.push, last.pull / first.pull))
     }
 }

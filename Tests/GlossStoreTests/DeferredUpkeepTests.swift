@@ -58,6 +58,7 @@ import Testing
         #expect(during.count < fresh.count)
         #expect(during.allSatisfy(fresh.contains))
         #expect(during.contains { $0.hasPrefix("journal_unpushed:") } && during.contains { $0.hasPrefix("sqlite_autoindex_notes_1:") })
+        #expect(during.contains { $0.hasPrefix("notes_conflicted:") })
         for (n, page) in pages.enumerated() {
             try deferred.applyPulled(changes: page.changes, records: page.records, cursor: "c\(n)")
             try kept.applyPulled(changes: page.changes, records: page.records, cursor: "c\(n)")

@@ -238,3 +238,45 @@ let articleText = "China signed more than 40 deals. “The train has left the st
         #expect(written(articles) == (try CanonicalJSON.encode(articles)))
     }
 }
+
+/// `gloss sync`, `gloss conflicts` and `gloss log` ask for the notes with conflict versions; the
+/// answer comes from a partial index of them, so it must stay right as notes gain conflicts, get
+/// resolved or deleted, and after a long pull drops and rebuilds the other indexes.
+@Suite struct ConflictedNotesTests {
+    /// A note with one conflict version: edited here and, from the same original, elsewhere.
+    static func conflicted(_ library: Library, _ body: String) throws -> ID<Note> {
+        let note = try library.addNote(body: "\(body): the original sentence.")
+        let original = try #require(try library.write { t in try t.record(.note, note.id.description)?.stamps["body"] })
+        _ = try library.editNote(note.id, body: "\(body): an edit made here.")
+        try library.write { t in
+            _ = try t.apply(t.makeChange(.note, note.id.uuid, .update,
+                                         fields: ["body": FieldChange(old: .string("\(body): the original sentence."), new: .string("\(body): a concurrent edit elsewhere."))],
+                                         base: original))
+        }
+        return note.id
+    }
+
+    @Test func onlyLiveNotesWithConflictVersionsAreListedOldestFirst() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "device-a"))
+        #expect(try library.conflictedNotes().isEmpty)
+        _ = try library.addNote(body: "No conflict here.")
+        let first = try Self.conflicted(library, "First")
+        let second = try Self.conflicted(library, "Second")
+        let third = try Self.conflicted(library, "Third")
+        #expect(try library.conflictedNotes().map(\.id) == [first, second, third])
+
+        _ = try library.resolveConflicts(second, body: "Second, settled.")
+        try library.setDeleted(EntityRef(kind: .note, id: third.description), true)
+        #expect(try library.conflictedNotes().map(\.id) == [first])
+        #expect(try library.conflictedNotes().first?.conflicts.count == 1)
+    }
+
+    @Test func theListHoldsWhileALongPullHasItsOtherIndexesDropped() throws {
+        let library = try Library(inMemoryWithDevice: DeviceID(rawValue: "device-a"))
+        let note = try Self.conflicted(library, "Kept")
+        #expect(try library.deferUpkeepForLongPull())
+        #expect(try library.conflictedNotes().map(\.id) == [note])
+        try library.finishDeferredUpkeep()
+        #expect(try library.conflictedNotes().map(\.id) == [note])
+    }
+}
