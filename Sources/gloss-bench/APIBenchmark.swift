@@ -107,9 +107,9 @@ func download(_ server: BenchServer, _ path: String) throws -> (status: Int, byt
 
 /// One wrk run: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
 func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = nil) throws -> (rate: Double, p50: Double, p99: Double, errors: Int) {
-    // The previous run's requests still in the server when its wrk stopped (note updates queued
-    // for the writer) count against the server's 64 at once: without a pause the next run's first
-    // requests could get 503 (one run counted 42).
+    // Requests of the previous run still in the server when its wrk stopped (note updates queued
+    // for the writer) would count against the server's 64 at once, and the next run's first
+    // requests could get 503. A guess at why one run counted 42 non-2xx answers (not reproduced).
     Thread.sleep(forTimeInterval: 1)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")

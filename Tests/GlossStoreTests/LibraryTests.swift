@@ -239,7 +239,7 @@ let articleText = "China signed more than 40 deals. “The train has left the st
     }
 }
 
-/// `gloss sync`, `gloss conflicts` and `gloss log` ask for the notes with conflict versions; the
+/// `gloss sync` and `gloss conflicts` ask for the notes with conflict versions; the
 /// answer comes from a partial index of them, so it must stay right as notes gain conflicts, get
 /// resolved or deleted, and after a long pull drops and rebuilds the other indexes.
 @Suite struct ConflictedNotesTests {
