@@ -48,8 +48,21 @@ func apiBenchmark() async throws {
         end
         """.write(to: script, atomically: true, encoding: .utf8)
 
-    let ceiling = try wrk(server, path: "/healthz", duration: duration)
-    let list = try wrk(server, path: "/v1/highlights?limit=100", duration: duration)
+    // The ceiling and the list in turn, in rounds (BENCH_API_ROUNDS, 3 by default): the ratio of
+    // each adjacent pair, and their median, so a slow stretch of the machine during one route's
+    // run does not decide the ratio alone. The table shows the round with the median ratio; its
+    // p99 column the worst of all rounds.
+    let rounds = max(1, Int(ProcessInfo.processInfo.environment["BENCH_API_ROUNDS"] ?? "") ?? 3)
+    var pairs: [(ceiling: WrkRun, list: WrkRun)] = []
+    for _ in 0..<rounds {
+        pairs.append((try wrk(server, path: "/healthz", duration: duration), try wrk(server, path: "/v1/highlights?limit=100", duration: duration)))
+    }
+    let byRatio = pairs.sorted { $0.list.rate / $0.ceiling.rate < $1.list.rate / $1.ceiling.rate }
+    var (ceiling, list) = byRatio[byRatio.count / 2]
+    ceiling.p99 = pairs.map(\.ceiling.p99).max() ?? ceiling.p99
+    list.p99 = pairs.map(\.list.p99).max() ?? list.p99
+    ceiling.errors = pairs.map(\.ceiling.errors).reduce(0, +)
+    list.errors = pairs.map(\.list.errors).reduce(0, +)
     let update = try wrk(server, path: "/v1/notes", duration: duration, script: script.path)
     // Two lists a client reads first: the articles, and one article's highlights (50 here).
     let articles = try wrk(server, path: "/v1/articles?limit=100", duration: duration)
@@ -59,7 +72,8 @@ func apiBenchmark() async throws {
                         ("GET /v1/articles?limit=100", articles), ("GET /v1/articles/{id}/highlights", onArticle)] {
         say(String(format: "%-30@ %8.0f req/s   p50 %6.2f ms   p99 %7.2f ms   errors %d", name as NSString, run.rate, run.p50, run.p99, run.errors))
     }
-    say(String(format: "list / ceiling                 %.2f   (target ≥ 0.5; p99 < 20 ms)", list.rate / ceiling.rate))
+    say(String(format: "list / ceiling                 %.2f   (target ≥ 0.5; p99 < 20 ms; median of %d rounds: %@)", list.rate / ceiling.rate, rounds,
+               pairs.map { String(format: "%.2f", $0.list.rate / $0.ceiling.rate) }.joined(separator: ", ") as NSString))
     say(String(format: "note updates / ceiling         %.2f", update.rate / ceiling.rate))
     say("server peak memory             \(server.peakKiB / 1024) MiB   (target < 100 MB)")
 
@@ -105,8 +119,16 @@ func download(_ server: BenchServer, _ path: String) throws -> (status: Int, byt
     return (parts[0], parts[1])
 }
 
-/// One wrk run: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
-func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = nil) throws -> (rate: Double, p50: Double, p99: Double, errors: Int) {
+/// One wrk run against `path`.
+/// One wrk run's figures: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
+struct WrkRun {
+    var rate: Double
+    var p50: Double
+    var p99: Double
+    var errors: Int
+}
+
+func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = nil) throws -> WrkRun {
     // Requests of the previous run still in the server when its wrk stopped (note updates queued
     // for the writer) would count against the server's 64 at once, and the next run's first
     // requests could get 503. A guess at why one run counted 42 non-2xx answers (not reproduced).
@@ -140,5 +162,5 @@ func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = n
         } ?? 0)
     // Say what the errors were (a status or a socket error: connect, read, write or timeout).
     for line in errorLines { say("    wrk \(path): \(line.trimmingCharacters(in: .whitespaces))") }
-    return (rate, number(after: "50%") ?? 0, number(after: "99%") ?? 0, errors)
+    return WrkRun(rate: rate, p50: number(after: "50%") ?? 0, p99: number(after: "99%") ?? 0, errors: errors)
 }

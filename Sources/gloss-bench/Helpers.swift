@@ -16,6 +16,8 @@ func makeFolder(_ name: String) throws -> URL {
 func seconds(_ start: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 func ms(_ s: Double) -> String { String(format: "%8.1f ms", s * 1000) }
+/// The fastest and slowest of some timings, in milliseconds.
+func spread(_ values: [Double]) -> String { String(format: "%.1f–%.1f ms", (values.min() ?? 0) * 1000, (values.max() ?? 0) * 1000) }
 
 /// Runs a command with posix_spawn (Foundation's Process adds tens of milliseconds), output to
 /// /dev/null; returns its wall time in seconds.

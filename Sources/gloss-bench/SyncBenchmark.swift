@@ -80,7 +80,8 @@ func syncBenchmark() async throws {
             return nil
         }
         for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) at \(size)") }
-        let runs = 5
+        // BENCH_SYNC_RUNS: how many incremental syncs to time (the median is reported, and the range).
+        let runs = max(1, ProcessInfo.processInfo.environment["BENCH_SYNC_RUNS"].flatMap(Int.init) ?? 9)
         var pushTimes: [Double] = [], pullTimes: [Double] = []
         for run in 0..<runs {
             if run > 0 { for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) run \(run)") } }
@@ -92,7 +93,8 @@ func syncBenchmark() async throws {
             pullTimes.append(seconds(start))
         }
         incremental.append((size, median(pushTimes), median(pullTimes)))
-        say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms)")
+        say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms; medians of \(runs))")
+        say("  ranges: A \(spread(pushTimes))   B \(spread(pullTimes))")
         // The same through the command a person runs: `gloss sync` as a process of its own, which
         // also opens the library and reports conflicted notes (that check once walked every note).
         var commandA: [Double] = [], commandB: [Double] = []
@@ -106,6 +108,7 @@ func syncBenchmark() async throws {
         }
         incrementalCommand.append((size, median(commandA), median(commandB)))
         say("incremental, `gloss sync` processes: A \(ms(median(commandA)))   B \(ms(median(commandB)))")
+        say("  ranges: A \(spread(commandA))   B \(spread(commandB))")
         await transport.shutdown()
     }
     if incremental.count > 1, let first = incremental.first, let last = incremental.last {
