@@ -74,41 +74,9 @@ func syncBenchmark() async throws {
         say("A's follow-up sync (pull-back) \(ms(pullBack))")
         say("A and B identical            \(same)")
 
-        // Incremental: 10 edits on A, then A syncs, then B syncs.
-        let notes = try a.annotations().prefix(10).compactMap { item -> ID<Note>? in
-            if case .highlight(_, let notes) = item { return notes.first?.id }
-            return nil
-        }
-        for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) at \(size)") }
-        // BENCH_SYNC_RUNS: how many incremental syncs to time (the median is reported, and the range).
-        let runs = max(1, ProcessInfo.processInfo.environment["BENCH_SYNC_RUNS"].flatMap(Int.init) ?? 9)
-        var pushTimes: [Double] = [], pullTimes: [Double] = []
-        for run in 0..<runs {
-            if run > 0 { for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) run \(run)") } }
-            start = DispatchTime.now()
-            _ = try await SyncClient(replica: a, transport: transport).sync()
-            pushTimes.append(seconds(start))
-            start = DispatchTime.now()
-            _ = try await SyncClient(replica: b, transport: transport).sync()
-            pullTimes.append(seconds(start))
-        }
-        incremental.append((size, median(pushTimes), median(pullTimes)))
-        say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms; medians of \(runs))")
-        say("  ranges: A \(spread(pushTimes))   B \(spread(pullTimes))")
-        // The same through the command a person runs: `gloss sync` as a process of its own, which
-        // also opens the library and reports conflicted notes (that check once walked every note).
-        var commandA: [Double] = [], commandB: [Double] = []
-        func command(_ library: String) -> [String] {
-            ["sync", "--library", folder.appendingPathComponent(library).path, "--server", server.url, "--token", server.token]
-        }
-        for run in 0..<runs {
-            for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Command-line edit \(n) run \(run)") }
-            commandA.append(try timeProcess(gloss, command("a.sqlite")))
-            commandB.append(try timeProcess(gloss, command("b.sqlite")))
-        }
-        incrementalCommand.append((size, median(commandA), median(commandB)))
-        say("incremental, `gloss sync` processes: A \(ms(median(commandA)))   B \(ms(median(commandB)))")
-        say("  ranges: A \(spread(commandA))   B \(spread(commandB))")
+        let figures = try await incrementalSyncs(a: a, b: b, folder: folder, server: server, transport: transport, size: size)
+        incremental.append((size, figures.push, figures.pull))
+        incrementalCommand.append((size, figures.commandA, figures.commandB))
         await transport.shutdown()
     }
     if incremental.count > 1, let first = incremental.first, let last = incremental.last {
@@ -119,6 +87,78 @@ func syncBenchmark() async throws {
         say(String(format: "`gloss sync` at %d vs %d annotations: A %.2f×, B %.2f× (target: no slower)",
                      last.size, first.size, last.push / first.push, last.pull / first.pull))
     }
+}
+
+/// Incremental syncs of 10 note edits: A syncs them, then B; in process (timed by phase) and as
+/// `gloss sync` processes. Medians of `BENCH_SYNC_RUNS` runs (9 by default).
+func incrementalSyncs(a: Library, b: Library, folder: URL, server: BenchServer, transport: HTTPSyncTransport, size: Int) async throws
+    -> (push: Double, pull: Double, commandA: Double, commandB: Double) {
+    var start = DispatchTime.now()
+    let notes = try a.annotations().prefix(10).compactMap { item -> ID<Note>? in
+        if case .highlight(_, let notes) = item { return notes.first?.id }
+        return nil
+    }
+    for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) at \(size)") }
+    // BENCH_SYNC_RUNS: how many incremental syncs to time (the median is reported, and the range).
+    // Nine runs' medians moved by half between two runs of the same build; 25 hold within a fifth.
+    let runs = max(1, ProcessInfo.processInfo.environment["BENCH_SYNC_RUNS"].flatMap(Int.init) ?? 25)
+    var pushTimes: [Double] = [], pullTimes: [Double] = []
+    // Where the time goes, summed over the runs: the libraries' reads and writes, and the round
+    // trips (the server's work inside them).
+    let phasesA = PhaseClock(), phasesB = PhaseClock()
+    for run in 0..<runs {
+        if run > 0 { for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) run \(run)") } }
+        start = DispatchTime.now()
+        _ = try await SyncClient(replica: TimedReplica(base: a, clock: phasesA), transport: TimedHTTPTransport(base: transport, clock: phasesA)).sync()
+        pushTimes.append(seconds(start))
+        start = DispatchTime.now()
+        _ = try await SyncClient(replica: TimedReplica(base: b, clock: phasesB), transport: TimedHTTPTransport(base: transport, clock: phasesB)).sync()
+        pullTimes.append(seconds(start))
+    }
+    say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms; medians of \(runs))")
+    say("  ranges: A \(spread(pushTimes))   B \(spread(pullTimes))")
+    say("  A's phases over all runs:")
+    for line in phasesA.lines() { say("  " + line) }
+    say("  B's phases over all runs:")
+    for line in phasesB.lines() { say("  " + line) }
+    // The same through the command a person runs: `gloss sync` as a process of its own, which
+    // also opens the library and reports conflicted notes (that check once walked every note).
+    var commandA: [Double] = [], commandB: [Double] = []
+    func command(_ library: String) -> [String] {
+        ["sync", "--library", folder.appendingPathComponent(library).path, "--server", server.url, "--token", server.token]
+    }
+    for run in 0..<runs {
+        for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Command-line edit \(n) run \(run)") }
+        commandA.append(try timeProcess(gloss, command("a.sqlite")))
+        commandB.append(try timeProcess(gloss, command("b.sqlite")))
+    }
+    say("incremental, `gloss sync` processes: A \(ms(median(commandA)))   B \(ms(median(commandB)))")
+    say("  ranges: A \(spread(commandA))   B \(spread(commandB))")
+    return (median(pushTimes), median(pullTimes), median(commandA), median(commandB))
+}
+
+/// `gloss-bench incremental FOLDER`: the incremental syncs again on libraries a sync benchmark
+/// kept (`BENCH_SYNC_KEEP=1`: FOLDER holds a.sqlite, b.sqlite and server.sqlite), with a new
+/// token for its account; minutes instead of the half hour that building 1,000,000 takes.
+func incrementalAgain(folder path: String) async throws {
+    let folder = URL(fileURLWithPath: path)
+    for file in ["a.sqlite", "b.sqlite", "server.sqlite"] where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) {
+        throw BenchError("\(path) holds no \(file): give the folder a `BENCH_SYNC_KEEP=1` sync benchmark printed")
+    }
+    let token = try BenchServer.newToken("bench", store: ["--data", folder.appendingPathComponent("server.sqlite").path])
+    let server = try BenchServer(folder: folder, token: token, arguments: (ProcessInfo.processInfo.environment["BENCH_SERVER_ARGS"] ?? "").split(separator: " ").map(String.init))
+    defer { server.stop() }
+    let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
+    let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
+    let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
+    // The benchmark names its folders …-sync-SIZE.
+    let size = Int(folder.lastPathComponent.split(separator: "-").last ?? "") ?? 0
+    say("\n== incremental syncs on \(path) (\(size) annotations) ==")
+    // Both libraries up to date first, so every timed sync carries only its 10 edits.
+    _ = try await SyncClient(replica: a, transport: transport).sync()
+    _ = try await SyncClient(replica: b, transport: transport).sync()
+    _ = try await incrementalSyncs(a: a, b: b, folder: folder, server: server, transport: transport, size: size)
+    await transport.shutdown()
 }
 
 /// The sqlite3 tool inserting B's journal entries and entity records in one transaction.
@@ -186,16 +226,26 @@ final class BenchServer {
 
     /// Creates an account with `gloss user add` and returns its token.
     static func addUser(_ name: String, store: [String]) throws -> String {
+        try userCommand(["user", "add", name] + store)
+    }
+
+    /// A new token for an account that exists (`gloss user token`).
+    static func newToken(_ name: String, store: [String]) throws -> String {
+        try userCommand(["user", "token", name] + store)
+    }
+
+    /// Runs `gloss user add` or `gloss user token` and returns the token it prints.
+    private static func userCommand(_ arguments: [String]) throws -> String {
         let add = Process()
         add.executableURL = URL(fileURLWithPath: gloss)
-        add.arguments = ["user", "add", name] + store
+        add.arguments = arguments
         let out = Pipe()
         add.standardOutput = out
         add.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try add.run()
         let token = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         add.waitUntilExit()
-        guard add.terminationStatus == 0, token.hasPrefix("gls_") else { throw BenchError("gloss user add \(name) failed") }
+        guard add.terminationStatus == 0, token.hasPrefix("gls_") else { throw BenchError("gloss \(arguments.prefix(3).joined(separator: " ")) failed") }
         return token
     }
 
