@@ -50,8 +50,8 @@ func apiBenchmark() async throws {
 
     // The ceiling and the list in turn, in rounds (BENCH_API_ROUNDS, 3 by default): the ratio of
     // each adjacent pair, and their median, so a slow stretch of the machine during one route's
-    // run does not decide the ratio alone. The table shows the round with the median ratio; its
-    // p99 column the worst of all rounds.
+    // run does not decide the ratio alone. The table shows the round with the median ratio, with
+    // the worst p99 of all rounds and the errors of all rounds.
     let rounds = max(1, Int(ProcessInfo.processInfo.environment["BENCH_API_ROUNDS"] ?? "") ?? 3)
     var pairs: [(ceiling: WrkRun, list: WrkRun)] = []
     for _ in 0..<rounds {
@@ -119,7 +119,6 @@ func download(_ server: BenchServer, _ path: String) throws -> (status: Int, byt
     return (parts[0], parts[1])
 }
 
-/// One wrk run against `path`.
 /// One wrk run's figures: requests per second, p50 and p99 in ms, and non-2xx answers plus socket errors.
 struct WrkRun {
     var rate: Double
@@ -128,6 +127,7 @@ struct WrkRun {
     var errors: Int
 }
 
+/// One wrk run against `path`, at 64 connections for `duration` seconds.
 func wrk(_ server: BenchServer, path: String, duration: Int, script: String? = nil) throws -> WrkRun {
     // Requests of the previous run still in the server when its wrk stopped (note updates queued
     // for the writer) would count against the server's 64 at once, and the next run's first

@@ -90,17 +90,17 @@ func syncBenchmark() async throws {
 }
 
 /// Incremental syncs of 10 note edits: A syncs them, then B; in process (timed by phase) and as
-/// `gloss sync` processes. Medians of `BENCH_SYNC_RUNS` runs (9 by default).
+/// `gloss sync` processes. Medians of `BENCH_SYNC_RUNS` runs (25 by default).
 func incrementalSyncs(a: Library, b: Library, folder: URL, server: BenchServer, transport: HTTPSyncTransport, size: Int) async throws
     -> (push: Double, pull: Double, commandA: Double, commandB: Double) {
-    var start = DispatchTime.now()
     let notes = try a.annotations().prefix(10).compactMap { item -> ID<Note>? in
         if case .highlight(_, let notes) = item { return notes.first?.id }
         return nil
     }
     for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) at \(size)") }
     // BENCH_SYNC_RUNS: how many incremental syncs to time (the median is reported, and the range).
-    // Nine runs' medians moved by half between two runs of the same build; 25 hold within a fifth.
+    // Medians of nine differed by up to half between runs on the same files (1M against 10k:
+    // 1.10 to 1.52); of 25, 0.90 to 1.23 (docs/performance.md, session 14).
     let runs = max(1, ProcessInfo.processInfo.environment["BENCH_SYNC_RUNS"].flatMap(Int.init) ?? 25)
     var pushTimes: [Double] = [], pullTimes: [Double] = []
     // Where the time goes, summed over the runs: the libraries' reads and writes, and the round
@@ -108,7 +108,7 @@ func incrementalSyncs(a: Library, b: Library, folder: URL, server: BenchServer, 
     let phasesA = PhaseClock(), phasesB = PhaseClock()
     for run in 0..<runs {
         if run > 0 { for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) run \(run)") } }
-        start = DispatchTime.now()
+        var start = DispatchTime.now()
         _ = try await SyncClient(replica: TimedReplica(base: a, clock: phasesA), transport: TimedHTTPTransport(base: transport, clock: phasesA)).sync()
         pushTimes.append(seconds(start))
         start = DispatchTime.now()
