@@ -19,6 +19,28 @@ func ms(_ s: Double) -> String { String(format: "%8.1f ms", s * 1000) }
 /// The fastest and slowest of some timings, in milliseconds.
 func spread(_ values: [Double]) -> String { String(format: "%.1f–%.1f ms", (values.min() ?? 0) * 1000, (values.max() ?? 0) * 1000) }
 
+/// This process's resident memory now, in MiB (VmRSS in /proc).
+func residentMiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+}
+
+/// Gives the memory this process has freed back to the system. glibc keeps freed small blocks
+/// in its arenas; after the sync benchmark's identity check and floor at 1,000,000 annotations
+/// that was gigabytes the page cache could not use.
+func releaseFreedMemory() {
+    #if os(Linux)
+    _ = benchMallocTrim(0)
+    #endif
+}
+
+#if os(Linux)
+/// glibc's `int malloc_trim(size_t pad)` (`<malloc.h>`, which Swift's Glibc module does not import).
+@_silgen_name("malloc_trim")
+private func benchMallocTrim(_ pad: Int) -> Int32
+#endif
+
 /// Runs a command with posix_spawn (Foundation's Process adds tens of milliseconds), output to
 /// /dev/null; returns its wall time in seconds.
 @discardableResult
