@@ -5,17 +5,21 @@ import GlossStore
 import GlossSync
 
 /// `gloss-bench sync`: annotations from library A through a real `gloss serve` to an empty
-/// library B, per phase, next to the sqlite3 tool writing the same rows; then incremental syncs
-/// of 10 changes on libraries of two sizes.
+/// library B, per phase, next to the sqlite3 tool writing the same rows, for each size; then
+/// incremental syncs of 10 changes on every size's libraries, the sizes in turn.
 func syncBenchmark() async throws {
     let sizes = (ProcessInfo.processInfo.environment["BENCH_SYNC_SIZES"] ?? "10000,100000").split(separator: ",").compactMap { Int($0) }
-    var incremental: [(size: Int, push: Double, pull: Double)] = []
-    var incrementalCommand: [(size: Int, push: Double, pull: Double)] = []
+    // Every size's libraries and server stay until the incremental syncs, which take the sizes in turn.
+    var subjects: [IncrementalSubject] = [], servers: [BenchServer] = [], transports: [HTTPSyncTransport] = [], folders: [URL] = []
+    // BENCH_SYNC_KEEP=1 keeps libraries A and B and the server's database for profiling.
+    let keep = ProcessInfo.processInfo.environment["BENCH_SYNC_KEEP"] == "1"
+    defer {
+        for server in servers { server.stop() }
+        for folder in folders { if keep { say("kept \(folder.path)") } else { try? FileManager.default.removeItem(at: folder) } }
+    }
     for size in sizes {
         let folder = try makeFolder("sync-\(size)")
-        // BENCH_SYNC_KEEP=1 keeps libraries A and B and the server's database for profiling.
-        let keep = ProcessInfo.processInfo.environment["BENCH_SYNC_KEEP"] == "1"
-        defer { if keep { say("kept \(folder.path)") } else { try? FileManager.default.removeItem(at: folder) } }
+        folders.append(folder)
         say("\n== \(size) annotations (\(size / 2) highlights, \(size / 2) notes on \(max(10, size / 100)) articles) ==")
         let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
         let buildStart = DispatchTime.now()
@@ -25,8 +29,9 @@ func syncBenchmark() async throws {
         // BENCH_SERVER_ARGS="--durability normal" (say) runs the server with other options.
         let serverArguments = (ProcessInfo.processInfo.environment["BENCH_SERVER_ARGS"] ?? "").split(separator: " ").map(String.init)
         let server = try BenchServer(folder: folder, arguments: serverArguments)
-        defer { server.stop() }
+        servers.append(server)
         let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
+        transports.append(transport)
         let unpushed = try a.unpushedCount()
 
         // Push: every journal entry of A, in batches of 1,000, as `gloss sync` pushes.
@@ -76,96 +81,14 @@ func syncBenchmark() async throws {
 
         // The identity check's records and the floor's script are freed by now but still held by
         // the allocator; given back, the page cache has room for the libraries the incremental
-        // syncs read (the process held 7.3 GiB here at 1,000,000 annotations).
+        // syncs read (the process held 5.6 to 7.3 GiB here at 1,000,000 annotations).
         let held = residentMiB()
         releaseFreedMemory()
         say("benchmark process memory     \(held) MiB, \(residentMiB()) MiB after malloc_trim")
-
-        let figures = try await incrementalSyncs(a: a, b: b, folder: folder, server: server, transport: transport, size: size)
-        incremental.append((size, figures.push, figures.pull))
-        incrementalCommand.append((size, figures.commandA, figures.commandB))
-        await transport.shutdown()
+        subjects.append(try IncrementalSubject(size: size, a: a, b: b, folder: folder, server: server, transport: transport))
     }
-    if incremental.count > 1, let first = incremental.first, let last = incremental.last {
-        say(String(format: "\nincremental sync at %d vs %d annotations: push %.2f×, pull %.2f× (target: no slower)",
-                     last.size, first.size, last.push / first.push, last.pull / first.pull))
-    }
-    if incrementalCommand.count > 1, let first = incrementalCommand.first, let last = incrementalCommand.last {
-        say(String(format: "`gloss sync` at %d vs %d annotations: A %.2f×, B %.2f× (target: no slower)",
-                     last.size, first.size, last.push / first.push, last.pull / first.pull))
-    }
-}
-
-/// Incremental syncs of 10 note edits: A syncs them, then B; in process (timed by phase) and as
-/// `gloss sync` processes. Medians of `BENCH_SYNC_RUNS` runs (25 by default).
-func incrementalSyncs(a: Library, b: Library, folder: URL, server: BenchServer, transport: HTTPSyncTransport, size: Int) async throws
-    -> (push: Double, pull: Double, commandA: Double, commandB: Double) {
-    let notes = try a.annotations().prefix(10).compactMap { item -> ID<Note>? in
-        if case .highlight(_, let notes) = item { return notes.first?.id }
-        return nil
-    }
-    for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) at \(size)") }
-    // BENCH_SYNC_RUNS: how many incremental syncs to time (the median is reported, and the range).
-    // Medians of nine differed by up to half between runs on the same files (1M against 10k:
-    // 1.10 to 1.52); of 25, 0.90 to 1.23 (docs/performance.md, session 14).
-    let runs = max(1, ProcessInfo.processInfo.environment["BENCH_SYNC_RUNS"].flatMap(Int.init) ?? 25)
-    var pushTimes: [Double] = [], pullTimes: [Double] = []
-    // Where the time goes, summed over the runs: the libraries' reads and writes, and the round
-    // trips (the server's work inside them).
-    let phasesA = PhaseClock(), phasesB = PhaseClock()
-    for run in 0..<runs {
-        if run > 0 { for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Incremental edit \(n) run \(run)") } }
-        var start = DispatchTime.now()
-        _ = try await SyncClient(replica: TimedReplica(base: a, clock: phasesA), transport: TimedHTTPTransport(base: transport, clock: phasesA)).sync()
-        pushTimes.append(seconds(start))
-        start = DispatchTime.now()
-        _ = try await SyncClient(replica: TimedReplica(base: b, clock: phasesB), transport: TimedHTTPTransport(base: transport, clock: phasesB)).sync()
-        pullTimes.append(seconds(start))
-    }
-    say("incremental: A sync (push 10) \(ms(median(pushTimes)))   B sync (pull 10) \(ms(median(pullTimes)))   (target < 100 ms; medians of \(runs))")
-    say("  ranges: A \(spread(pushTimes))   B \(spread(pullTimes))")
-    say("  A's phases over all runs:")
-    for line in phasesA.lines() { say("  " + line) }
-    say("  B's phases over all runs:")
-    for line in phasesB.lines() { say("  " + line) }
-    // The same through the command a person runs: `gloss sync` as a process of its own, which
-    // also opens the library and reports conflicted notes (that check once walked every note).
-    var commandA: [Double] = [], commandB: [Double] = []
-    func command(_ library: String) -> [String] {
-        ["sync", "--library", folder.appendingPathComponent(library).path, "--server", server.url, "--token", server.token]
-    }
-    for run in 0..<runs {
-        for (n, note) in notes.enumerated() { _ = try a.editNote(note, body: "Command-line edit \(n) run \(run)") }
-        commandA.append(try timeProcess(gloss, command("a.sqlite")))
-        commandB.append(try timeProcess(gloss, command("b.sqlite")))
-    }
-    say("incremental, `gloss sync` processes: A \(ms(median(commandA)))   B \(ms(median(commandB)))")
-    say("  ranges: A \(spread(commandA))   B \(spread(commandB))")
-    return (median(pushTimes), median(pullTimes), median(commandA), median(commandB))
-}
-
-/// `gloss-bench incremental FOLDER`: the incremental syncs again on libraries a sync benchmark
-/// kept (`BENCH_SYNC_KEEP=1`: FOLDER holds a.sqlite, b.sqlite and server.sqlite), with a new
-/// token for its account; minutes instead of the half hour that building 1,000,000 takes.
-func incrementalAgain(folder path: String) async throws {
-    let folder = URL(fileURLWithPath: path)
-    for file in ["a.sqlite", "b.sqlite", "server.sqlite"] where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) {
-        throw BenchError("\(path) holds no \(file): give the folder a `BENCH_SYNC_KEEP=1` sync benchmark printed")
-    }
-    let token = try BenchServer.newToken("bench", store: ["--data", folder.appendingPathComponent("server.sqlite").path])
-    let server = try BenchServer(folder: folder, token: token, arguments: (ProcessInfo.processInfo.environment["BENCH_SERVER_ARGS"] ?? "").split(separator: " ").map(String.init))
-    defer { server.stop() }
-    let transport = try HTTPSyncTransport(server: server.url, token: server.token, timeout: .seconds(600))
-    let a = try Library(path: folder.appendingPathComponent("a.sqlite").path)
-    let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
-    // The benchmark names its folders …-sync-SIZE.
-    let size = Int(folder.lastPathComponent.split(separator: "-").last ?? "") ?? 0
-    say("\n== incremental syncs on \(path) (\(size) annotations) ==")
-    // Both libraries up to date first, so every timed sync carries only its 10 edits.
-    _ = try await SyncClient(replica: a, transport: transport).sync()
-    _ = try await SyncClient(replica: b, transport: transport).sync()
-    _ = try await incrementalSyncs(a: a, b: b, folder: folder, server: server, transport: transport, size: size)
-    await transport.shutdown()
+    try await incrementalSyncs(subjects)
+    for transport in transports { await transport.shutdown() }
 }
 
 /// The sqlite3 tool inserting B's journal entries and entity records in one transaction.

@@ -8,8 +8,9 @@ do {
     case "library": try libraryBenchmark()
     case "sync": try await syncBenchmark()
     case "incremental":
-        guard let folder = CommandLine.arguments.dropFirst(2).first else { throw BenchError("usage: gloss-bench incremental FOLDER (one a sync benchmark kept)") }
-        try await incrementalAgain(folder: folder)
+        let folders = Array(CommandLine.arguments.dropFirst(2))
+        guard !folders.isEmpty else { throw BenchError("usage: gloss-bench incremental FOLDER... (folders a sync benchmark kept)") }
+        try await incrementalAgain(folders: folders)
     case "export": try exportBenchmark()
     case "soak": try await soakBenchmark()
     case "api": try await apiBenchmark()
@@ -20,7 +21,7 @@ do {
         try await syncBenchmark()
         try exportBenchmark()
     default:
-        FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|incremental FOLDER|apply|export|soak|api|postgres|all]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|incremental FOLDER...|apply|export|soak|api|postgres|all]\n".utf8))
         exit(64)
     }
 } catch {
