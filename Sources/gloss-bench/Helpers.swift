@@ -19,12 +19,16 @@ func ms(_ s: Double) -> String { String(format: "%8.1f ms", s * 1000) }
 /// The fastest and slowest of some timings, in milliseconds.
 func spread(_ values: [Double]) -> String { String(format: "%.1f–%.1f ms", (values.min() ?? 0) * 1000, (values.max() ?? 0) * 1000) }
 
-/// This process's resident memory now, in MiB (VmRSS in /proc).
-func residentMiB() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+/// A memory figure of a process from `/proc/PROCESS/status` (`VmRSS`, `VmHWM`, ...), in KiB; 0
+/// when it cannot be read.
+func procStatusKiB(_ process: String, _ field: String) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
+
+/// This process's resident memory now, in MiB.
+func residentMiB() -> Int { procStatusKiB("self", "VmRSS") / 1024 }
 
 /// Gives the memory this process has freed back to the system. glibc keeps freed small blocks
 /// in its arenas; after the sync benchmark's identity check and floor at 1,000,000 annotations

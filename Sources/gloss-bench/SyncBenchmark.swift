@@ -81,7 +81,7 @@ func syncBenchmark() async throws {
 
         // The identity check's records and the floor's script are freed by now but still held by
         // the allocator; given back, the page cache has room for the libraries the incremental
-        // syncs read (the process held 5.6 to 7.3 GiB here at 1,000,000 annotations).
+        // syncs read (the process held 5.2 to 7.3 GiB here at 1,000,000 annotations).
         let held = residentMiB()
         releaseFreedMemory()
         say("benchmark process memory     \(held) MiB, \(residentMiB()) MiB after malloc_trim")
@@ -188,11 +188,7 @@ final class BenchServer {
     }
 
     /// The server's peak resident memory so far, in KiB (VmHWM in /proc).
-    var peakKiB: Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
+    var peakKiB: Int { procStatusKiB("\(process.processIdentifier)", "VmHWM") }
 }
 
 struct BenchError: Error, CustomStringConvertible {
