@@ -91,18 +91,32 @@ public final class SQLiteServerStore: ServerStore {
         guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.contains(where: \.isWhitespace) else {
             throw ServerError.invalid("A user name is 1 to 100 characters without spaces.")
         }
-        let id = UserID(rawValue: ID<UserID>.timeOrdered().description)
         let token = Tokens.generate()
-        try await pool.write { db in
+        let id = try await pool.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) == true {
                 throw ServerError.userExists(trimmed)
             }
+            let id = try Self.nextAccountKey(db)
             let now = Timestamp.now().description
             try db.execute(sql: "INSERT INTO users(id, name, created_at) VALUES (?, ?, ?)", arguments: [id.rawValue, trimmed, now])
             try db.execute(sql: "INSERT INTO libraries(user_id) VALUES (?)", arguments: [id.rawValue])
             try db.execute(sql: "INSERT INTO tokens(hash, user_id, created_at) VALUES (?, ?, ?)", arguments: [Tokens.hash(token), id.rawValue, now])
+            return id
         }
         return (id, token)
+    }
+
+    /// The key of the next account: its number, one more than the highest so far. Every row and
+    /// index entry of a library starts with its key, so a key of a few digits instead of a
+    /// 36-character UUID keeps those entries about 35 bytes narrower: a push writes a sixth less
+    /// (docs/performance.md, session 19). Accounts made before keep their UUIDs, which are never all
+    /// digits, so the two never collide. Writes are serialized, so two servers sharing the
+    /// database cannot hand out one number twice.
+    static func nextAccountKey(_ db: Database) throws -> UserID {
+        let highest = try Int64.fetchOne(db, sql: """
+            SELECT max(CAST(id AS INTEGER)) FROM users WHERE id GLOB '[1-9]*' AND id NOT GLOB '*[^0-9]*'
+            """) ?? 0
+        return UserID(rawValue: String(highest + 1))
     }
 
     public func issueToken(name: String) async throws -> String {
