@@ -97,7 +97,7 @@ let package = Package(
         // -D FUZZING it replays a corpus folder.
         .executableTarget(name: "gloss-fuzz", dependencies: ["GlossModel", "GlossDocuments", "GlossInterchange"]),
         .executableTarget(name: "gloss-bench", dependencies: [
-            "GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange",
+            "GlossModel", "GlossStore", "GlossSync", "GlossReplica", "GlossInterchange", "GlossServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "schema-embedder", path: "Plugins/SchemaEmbedder"),

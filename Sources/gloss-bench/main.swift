@@ -15,13 +15,14 @@ do {
     case "soak": try await soakBenchmark()
     case "api": try await apiBenchmark()
     case "apply": try applyBenchmark()
+    case "store": try await storeBenchmark()
     case "postgres": try await postgresBenchmark()
     case "all":
         try libraryBenchmark()
         try await syncBenchmark()
         try exportBenchmark()
     default:
-        FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|incremental FOLDER...|apply|export|soak|api|postgres|all]\n".utf8))
+        FileHandle.standardError.write(Data("usage: gloss-bench [library|sync|incremental FOLDER...|apply|store|export|soak|api|postgres|all]\n".utf8))
         exit(64)
     }
 } catch {
