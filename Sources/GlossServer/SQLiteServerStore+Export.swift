@@ -13,7 +13,15 @@ extension SQLiteServerStore {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    let snapshot = try pool.makeSnapshot()
+                    // The annotations of each article are read through its links: brought up to date
+                    // first, and the snapshot taken while no push can come in between.
+                    let snapshot = try pool.writeWithoutTransaction { db in
+                        try db.inTransaction {
+                            try SQLiteServerStore.catchUpLinks(db, user: user)
+                            return .commit
+                        }
+                        return try pool.makeSnapshot()
+                    }
                     try snapshot.read { db in try body(ServerAnnotationSource(SQLiteExportRecords(db: db, user: user.rawValue))) }
                 })
             }
@@ -38,7 +46,11 @@ struct SQLiteExportRecords: ExportRecords {
 
     func records(_ kind: EntityKind, onArticle article: String) throws -> [String] {
         try String.fetchAll(
-            db.cachedStatement(sql: "SELECT record FROM entities INDEXED BY entities_article WHERE user_id = ? AND kind = ? AND article_id = ?"),
+            db.cachedStatement(sql: """
+                SELECT e.record FROM entity_links l INDEXED BY entity_links_article
+                CROSS JOIN entities e ON e.user_id = l.user_id AND e.kind = l.kind AND e.id = l.id
+                WHERE l.user_id = ?1 AND l.kind = ?2 AND l.article_id = ?3 AND e.article_id = l.article_id
+                """),
             arguments: [user, kind.rawValue, article]
         )
     }

@@ -40,9 +40,11 @@ import GlossTestSupport
         try await old.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS current", arguments: [currentPath])
             try db.inTransaction {
-                for table in ["users", "tokens", "libraries", "changes"] {
+                for table in ["users", "tokens", "changes"] {
                     try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM current.\(table)")
                 }
+                // (The old layout's libraries have no links version, migration 0007.)
+                try db.execute(sql: "INSERT INTO main.libraries SELECT user_id, version, clock, search_version FROM current.libraries")
                 // (The old layout's devices have no push count, migration 0006.)
                 try db.execute(sql: "INSERT INTO main.devices(user_id, device, last_seen) SELECT user_id, device, last_seen FROM current.devices")
                 try db.execute(sql: """
@@ -69,6 +71,17 @@ import GlossTestSupport
         let page = try JSONSerialization.jsonObject(with: Data(notes.answer(cursor: { $0 }).readableBytesView)) as? [String: Any]
         let ids = (page?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
         #expect(ids == records.filter { $0.kind == .note && !$0.deleted }.map(\.idString).sorted())
+        // Lists by article read the links the upgrade wrote from the old rows.
+        for article in records.filter({ $0.kind == .article }) {
+            var query = RecordQuery(kind: .highlight, limit: 100)
+            query.articleId = article.idString
+            let listed = try await upgraded.listed(user: user, query)
+            let body = try JSONSerialization.jsonObject(with: Data(listed.answer(cursor: { $0 }).readableBytesView)) as? [String: Any]
+            let highlights = (body?["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+            let expected = records.filter { $0.kind == .highlight && !$0.deleted && $0.string("articleId") == article.idString }.map(\.idString).sorted()
+            #expect(highlights == expected, "the highlights of \(article.idString)")
+            #expect(!expected.isEmpty || article.deleted)
+        }
     }
 
     /// A database of 4 KiB pages (every one made before 16 KiB became the default) is rebuilt by

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import GlossModel
+
+/// The `entity_links` table (schema/server/0007): which article and highlight each entity
+/// names, for reads by article or highlight. Pushes do not write it; a read that needs it
+/// brings it up to date first, with the entities written since `libraries.links_version`, in ID
+/// order and in one transaction however many pushes came in between. So a push of 1,000 changes
+/// no longer rewrites index leaves all over the library's articles (docs/performance.md,
+/// session 21), and a read by article pays for what changed since the last such read.
+///
+/// A link can be one push behind the entity it points to (a push that lands between the catch-up
+/// and the read); the reads join the entity's row and keep only links that still agree with it,
+/// so they see a library as it was at most one push before, never a wrong article's rows.
+extension SQLiteServerStore {
+    /// Whether the user's links lag behind the library: one read, no lock.
+    func linksAreBehind(user: UserID) throws -> Bool {
+        try direct.read { connection in
+            var behind = false
+            try connection.query("SELECT version > links_version FROM libraries WHERE user_id = ?", [user.rawValue.databaseValue]) { row in
+                behind = sqlite3_column_int64(row, 0) != 0
+                return false
+            }
+            return behind
+        }
+    }
+
+    /// Brings the user's links up to date if they lag behind (see ``catchUpLinks(_:user:)``).
+    func catchUpLinksIfBehind(user: UserID) async throws {
+        guard try linksAreBehind(user: user) else { return }
+        try await pool.write { db in try Self.catchUpLinks(db, user: user) }
+    }
+
+    /// Writes the links of every entity written since the last catch-up (an entity that names
+    /// neither an article nor a highlight any more loses its row) and notes the version reached.
+    static func catchUpLinks(_ db: Database, user: UserID) throws {
+        guard let library = try Row.fetchOne(db, sql: "SELECT version, links_version FROM libraries WHERE user_id = ?", arguments: [user.rawValue]) else { return }
+        let (version, linked): (Int64, Int64) = (library["version"], library["links_version"])
+        guard linked < version else { return }
+        // (`WHERE` before `ON CONFLICT` as SQLite's grammar asks of an upsert from a SELECT.)
+        try db.execute(sql: """
+            INSERT INTO entity_links(user_id, id, kind, article_id, highlight_id)
+            SELECT user_id, id, kind, article_id, highlight_id FROM entities INDEXED BY entities_version
+            WHERE user_id = ?1 AND version > ?2 AND (article_id IS NOT NULL OR highlight_id IS NOT NULL) ORDER BY id
+            ON CONFLICT(user_id, id) DO UPDATE SET kind = excluded.kind, article_id = excluded.article_id, highlight_id = excluded.highlight_id
+            WHERE entity_links.article_id IS NOT excluded.article_id OR entity_links.highlight_id IS NOT excluded.highlight_id
+                OR entity_links.kind IS NOT excluded.kind
+            """, arguments: [user.rawValue, linked])
+        try db.execute(sql: """
+            DELETE FROM entity_links WHERE user_id = ?1 AND id IN
+              (SELECT id FROM entities INDEXED BY entities_version WHERE user_id = ?1 AND version > ?2 AND article_id IS NULL AND highlight_id IS NULL)
+            """, arguments: [user.rawValue, linked])
+        try db.execute(sql: "UPDATE libraries SET links_version = ? WHERE user_id = ?", arguments: [version, user.rawValue])
+    }
+}
