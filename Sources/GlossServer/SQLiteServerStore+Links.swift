@@ -16,20 +16,16 @@ import GlossModel
 extension SQLiteServerStore {
     /// Whether the user's links lag behind the library: one read, no lock.
     func linksAreBehind(user: UserID) throws -> Bool {
-        try direct.read { connection in
-            var behind = false
-            try connection.query("SELECT version > links_version FROM libraries WHERE user_id = ?", [user.rawValue.databaseValue]) { row in
-                behind = sqlite3_column_int64(row, 0) != 0
-                return false
-            }
-            return behind
-        }
+        try direct.read { connection in try Self.linksAreBehind(connection, user: user) }
     }
 
-    /// Brings the user's links up to date if they lag behind (see ``catchUpLinks(_:user:)``).
-    func catchUpLinksIfBehind(user: UserID) async throws {
-        guard try linksAreBehind(user: user) else { return }
-        try await pool.write { db in try Self.catchUpLinks(db, user: user) }
+    static func linksAreBehind(_ connection: DirectConnection, user: UserID) throws -> Bool {
+        var behind = false
+        try connection.query("SELECT version > links_version FROM libraries WHERE user_id = ?", [user.rawValue.databaseValue]) { row in
+            behind = sqlite3_column_int64(row, 0) != 0
+            return false
+        }
+        return behind
     }
 
     /// Writes the links of every entity written since the last catch-up (an entity that names

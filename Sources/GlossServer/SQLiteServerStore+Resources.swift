@@ -19,7 +19,6 @@ extension SQLiteServerStore {
         // since without statistics SQLite would walk the kind's whole range of the table instead:
         // measured, 178 ms instead of 2 ms at 100,000 rows.) Other lists walk the kind's range.
         let linked = query.articleId != nil || query.highlightId != nil
-        if linked { try await catchUpLinksIfBehind(user: user) }
         var sql: String
         var arguments: [DatabaseValue] = [user.rawValue.databaseValue, query.kind.rawValue.databaseValue]
         if let article = query.articleId {
@@ -59,12 +58,13 @@ extension SQLiteServerStore {
             arguments.append(updated.description.databaseValue)
         }
         sql += linked ? " ORDER BY l.id LIMIT ?" : " ORDER BY e.id LIMIT ?"
-        var rows = ListedRows(limit: query.limit)
-        arguments.append(rows.rowsToRead.databaseValue)
-        return try direct.read { connection in
+        arguments.append(ListedRows(limit: query.limit).rowsToRead.databaseValue)
+        let (sqlText, values) = (sql, arguments)
+        func page(_ connection: DirectConnection) throws -> ListedRows {
+            var rows = ListedRows(limit: query.limit)
             // Each row's list JSON goes from SQLite's memory straight into the answer's buffer:
             // no string or Data a row (docs/performance.md, session 12).
-            try connection.query(sql, arguments) { row in
+            try connection.query(sqlText, values) { row in
                 guard sqlite3_column_type(row, 1) != SQLITE_NULL, let text = sqlite3_column_text(row, 1) else {
                     // Rows written before the `listed` column existed are rendered here.
                     guard let id = DirectConnection.text(row, 0) else { return true }
@@ -84,6 +84,14 @@ extension SQLiteServerStore {
             }
             return rows
         }
+        guard linked else { return try direct.read(page) }
+        // The links are checked on the connection that reads the page: one hop when they are
+        // current, the usual case; when behind, they are caught up and the page read after.
+        if let rows = try direct.read({ connection in try Self.linksAreBehind(connection, user: user) ? nil : try page(connection) }) {
+            return rows
+        }
+        try await pool.write { db in try Self.catchUpLinks(db, user: user) }
+        return try direct.read(page)
     }
 
     public func edit(user: UserID, _ build: @escaping @Sendable (inout ServerEdit) throws -> Void) async throws -> EditResult {

@@ -11,6 +11,8 @@ public final class SQLiteServerStore: ServerStore {
     let direct: DirectReads
     /// Returns the large pushes' page cache to the system when they pause.
     let trim = MemoryTrim()
+    /// Catches up the links large pushes left behind when they pause.
+    let linkUpkeep: LinkUpkeep
     /// How far ahead of the server's clock a pushed change's clock may be before it is clamped.
     public let maximumDrift: UInt64
     let physicalClock: @Sendable () -> UInt64
@@ -28,9 +30,12 @@ public final class SQLiteServerStore: ServerStore {
     /// The writer's page cache during a large push (SQLite's default is 2,000 KiB).
     static let largePushCacheKiB = 32 * 1024
 
+    /// `linksCatchUpAfter`: how long pushes must pause before the links they left behind are
+    /// caught up in the background (nil: only by the next read by article or highlight).
     public init(
         path: String, maximumDrift: UInt64 = 5 * 60 * 1000, durability: Durability = .full,
-        physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds
+        physicalClock: @escaping @Sendable () -> UInt64 = HybridClock.systemMilliseconds,
+        linksCatchUpAfter: Duration? = .seconds(1)
     ) throws {
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -43,7 +48,11 @@ public final class SQLiteServerStore: ServerStore {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = \(Self.pageSize); PRAGMA synchronous = \(synchronous)")
         }
-        pool = try DatabasePool(path: path, configuration: config)
+        let pool = try DatabasePool(path: path, configuration: config)
+        self.pool = pool
+        linkUpkeep = LinkUpkeep(after: linksCatchUpAfter) { user in
+            try await pool.write { db in try Self.catchUpLinks(db, user: user) }
+        }
         direct = DirectReads(path: path)
         // GRDB turns WAL on after `prepareDatabase` and sets the writer to `synchronous = NORMAL`
         // as it does; the chosen durability is set again on the writer once WAL is on.
@@ -171,15 +180,18 @@ public final class SQLiteServerStore: ServerStore {
                 }
             }
             var response: PushResponse?
+            var leftLinksBehind = false
             try db.inTransaction {
                 var library = try LibraryState(db, user: user, maximumDrift: maximumDrift, physicalClock: physicalClock)
                 try library.checkOrder(db, device: request.device, afterPush: request.afterPush)
                 let results = try library.apply(request.changes, device: request.device, changeJSON: request.changeJSON, db: db)
                 let pushes = try library.save(db, device: request.device)
                 response = PushResponse(version: library.version, results: results, pushes: pushes)
+                leftLinksBehind = !library.keepsLinks && !library.batch.writes.isEmpty
                 return .commit
             }
             guard let response else { throw ServerError.invalid("The push did not finish.") }
+            if leftLinksBehind { linkUpkeep.pushLeftLinksBehind(user) }
             return response
         }
     }

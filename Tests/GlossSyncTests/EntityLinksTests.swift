@@ -95,7 +95,8 @@ import GlossSync
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-links-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path)
+        // (No catch-up in the background here: it could come before the checks of what is behind.)
+        let store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path, linksCatchUpAfter: nil)
         let (user, _) = try await store.addUser(name: "ana")
         let device = DeviceID(rawValue: "links-test")
         var clock = HybridClock()
@@ -123,5 +124,29 @@ import GlossSync
         }
         #expect(!(try store.linksAreBehind(user: user)))
         #expect(try await Self.listed(store, user, .note, highlight: UUID(uuidString: first)) == [note.lowercaseText])
+    }
+
+    /// Once pushes pause, the links a large push left behind are caught up without a read, so
+    /// the first list by article after a sync does not wait for it.
+    @Test func linksLeftBehindAreCaughtUpOncePushesPause() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-links-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try SQLiteServerStore(path: folder.appendingPathComponent("server.sqlite").path, linksCatchUpAfter: .milliseconds(50))
+        let (user, _) = try await store.addUser(name: "ana")
+        let device = DeviceID(rawValue: "links-test")
+        var clock = HybridClock()
+        let article = UUID()
+        var changes = [Change(entity: .article, entityId: article, op: .create, clock: clock.now(), device: device, fields: ["text": FieldChange(new: .string("a text"))])]
+        for n in 0...LibraryState.linkedWritesLimit {
+            changes.append(Change(entity: .highlight, entityId: UUID(), op: .create, clock: clock.now(), device: device,
+                                  fields: ["articleId": FieldChange(new: .string(article.lowercaseText)), "exact": FieldChange(new: .string("quote \(n)"))]))
+        }
+        _ = try await store.push(user: user, PushRequest(device: device, changes: changes))
+        // Deadline far past the pause: on two busy cores a sleeping task can be late by seconds.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try store.linksAreBehind(user: user), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!(try store.linksAreBehind(user: user)), "caught up without a read")
+        #expect(try await Self.listed(store, user, .highlight, article: article).count == LibraryState.linkedWritesLimit + 1)
     }
 }
