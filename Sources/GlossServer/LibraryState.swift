@@ -9,12 +9,15 @@ import GlossSync
 struct LibraryState {
     let user: UserID
     var batch: LibraryBatch
-    /// Whether this transaction writes the links (`entity_links`) of what it writes, so they stay
-    /// up to date: while they were up to date before it and it writes few rows. A large push
-    /// leaves them behind for the next read by article or highlight to catch up in one pass
-    /// (``SQLiteServerStore/catchUpLinks(_:user:)``); writing them here would rewrite their
-    /// index leaves all over the library's articles at every commit (docs/performance.md, session 21).
-    private(set) var keepsLinks: Bool
+    /// Whether the links (`entity_links`) were up to date when this transaction began.
+    private let linksWereCurrent: Bool
+
+    /// Whether this transaction brings the links of what it writes up to date as it commits: while
+    /// they were up to date before it and it writes few rows. A large push leaves them behind for
+    /// the next read by article or highlight to catch up in one pass
+    /// (``SQLiteServerStore/catchUpLinks(_:user:)``); writing them in it would rewrite their index
+    /// leaves all over the library's articles at every commit (docs/performance.md, session 21).
+    var keepsLinks: Bool { linksWereCurrent && batch.writes.count <= Self.linkedWritesLimit }
 
     /// The most rows a transaction writes links for as it goes (the API's edits, incremental syncs).
     static let linkedWritesLimit = 200
@@ -25,7 +28,7 @@ struct LibraryState {
         }
         self.user = user
         batch = LibraryBatch(version: row["version"], clock: row["clock"], maximumDrift: maximumDrift, physicalClock: physicalClock)
-        keepsLinks = (row["links_version"] as Int64) == batch.current
+        linksWereCurrent = (row["links_version"] as Int64) == batch.current
     }
 
     var version: Int64 { batch.version }
@@ -63,24 +66,7 @@ struct LibraryState {
                             write.change.device.rawValue, write.outcome.rawValue, write.changeJSON]
             )
         }
-        if keepsLinks, batch.writes.count > Self.linkedWritesLimit { keepsLinks = false }
-        if keepsLinks {
-            for write in batch.writes[already...] { try writeLink(of: write.record, db: db) }
-        }
         return results
-    }
-
-    /// The record's row of `entity_links`: which article and highlight it names (none: no row).
-    private func writeLink(of record: EntityRecord, db: Database) throws {
-        let article = record.string("articleId"), highlight = record.string("highlightId")
-        guard article != nil || highlight != nil else {
-            try db.cachedStatement(sql: "DELETE FROM entity_links WHERE user_id = ? AND id = ?").execute(arguments: [user.rawValue, record.idString])
-            return
-        }
-        try db.cachedStatement(sql: """
-            INSERT INTO entity_links(user_id, id, kind, article_id, highlight_id) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(user_id, id) DO UPDATE SET kind = excluded.kind, article_id = excluded.article_id, highlight_id = excluded.highlight_id
-            """).execute(arguments: [user.rawValue, record.idString, record.kind.rawValue, article, highlight])
     }
 
     /// Rows `(id, second column or "")` of `sql` (ending in `IN`) for the given IDs of one user.
@@ -102,9 +88,10 @@ struct LibraryState {
     /// returns the device's committed pushes, this one included.
     @discardableResult
     func save(_ db: Database, device: DeviceID) throws -> Int64 {
-        // The links are as new as the library when this transaction wrote every row's link.
-        try db.execute(sql: "UPDATE libraries SET version = ?1, clock = ?2, links_version = CASE WHEN ?3 THEN ?1 ELSE links_version END WHERE user_id = ?4",
-                       arguments: [version, batch.clock.last.description, keepsLinks, user.rawValue])
+        try db.execute(sql: "UPDATE libraries SET version = ?, clock = ? WHERE user_id = ?",
+                       arguments: [version, batch.clock.last.description, user.rawValue])
+        // The links of this transaction's rows: the catch-up a read would do, over these rows only.
+        if keepsLinks { try SQLiteServerStore.catchUpLinks(db, user: user) }
         return try Int64.fetchOne(db, sql: """
             INSERT INTO devices(user_id, device, last_seen, pushes) VALUES (?, ?, ?, 1)
             ON CONFLICT(user_id, device) DO UPDATE SET last_seen = excluded.last_seen, pushes = devices.pushes + 1

@@ -5,36 +5,26 @@ import Synchronization
 /// first sync of 100,000 annotations, docs/performance.md, session 21). The read still catches
 /// up whatever is left when it comes first: this only moves the work off a reader's path.
 final class LinkUpkeep: Sendable {
-    private struct Pending {
-        var pushes = 0
-        var users: Set<UserID> = []
-    }
-
-    private let pending = Mutex(Pending())
-    /// How long pushes must pause before the catch-up; nil: never in the background.
-    private let quiet: Duration?
+    /// Users whose links were left behind since the last catch-up here.
+    private let behind = Mutex<Set<UserID>>([])
+    /// Nil: never in the background.
+    private let pause: QuietPeriod?
     private let catchUp: @Sendable (UserID) async throws -> Void
 
     init(after quiet: Duration?, catchUp: @escaping @Sendable (UserID) async throws -> Void) {
-        self.quiet = quiet
+        pause = quiet.map(QuietPeriod.init)
         self.catchUp = catchUp
     }
 
     /// Called after a push that left the user's links behind; once no such push has come for
-    /// `quiet`, catches up every user they were left behind for.
+    /// the quiet period, catches up every user they were left behind for.
     func pushLeftLinksBehind(_ user: UserID) {
-        guard let quiet else { return }
-        let count = pending.withLock { state in
-            state.pushes += 1
-            state.users.insert(user)
-            return state.pushes
-        }
-        Task.detached(priority: .background) { [self] in
-            try? await Task.sleep(for: quiet)
-            let users = pending.withLock { state -> Set<UserID> in
-                guard state.pushes == count else { return [] }
-                defer { state.users = [] }
-                return state.users
+        guard let pause else { return }
+        behind.withLock { _ = $0.insert(user) }
+        pause.schedule { [self] in
+            let users = behind.withLock { users in
+                defer { users = [] }
+                return users
             }
             // A failure here loses nothing: the next read by article catches up instead.
             for user in users { try? await catchUp(user) }

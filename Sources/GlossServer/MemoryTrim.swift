@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Gives the memory of a large push's page cache back to the system once pushes pause.
 ///
 /// A large push grows the writer's page cache to 32 MiB and shrinks it after the commit
@@ -9,26 +7,17 @@ import Synchronization
 /// push would have to fault all of it in again; so the trim waits until a second has passed
 /// without another large push (docs/performance.md, session 12).
 public final class MemoryTrim: Sendable {
-    private let pushes = Mutex(0)
-    private let quiet: Duration
+    private let pause: QuietPeriod
     private let release: @Sendable () -> Void
 
     init(after quiet: Duration = .seconds(1), release: @escaping @Sendable () -> Void = MemoryTrim.trim) {
-        self.quiet = quiet
+        pause = QuietPeriod(quiet)
         self.release = release
     }
 
     /// Called after each large push; trims once pushes have paused for `quiet`.
     func largeWriteEnded() {
-        let count = pushes.withLock { count in
-            count += 1
-            return count
-        }
-        Task.detached(priority: .background) { [self] in
-            try? await Task.sleep(for: quiet)
-            guard pushes.withLock({ $0 }) == count else { return }
-            release()
-        }
+        pause.schedule { [release] in release() }
     }
 
     /// How much freed memory each allocator arena keeps at its top for the next request instead of

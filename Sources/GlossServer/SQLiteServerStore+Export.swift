@@ -46,11 +46,7 @@ struct SQLiteExportRecords: ExportRecords {
 
     func records(_ kind: EntityKind, onArticle article: String) throws -> [String] {
         try String.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT e.record FROM entity_links l INDEXED BY entity_links_article
-                CROSS JOIN entities e ON e.user_id = l.user_id AND e.kind = l.kind AND e.id = l.id
-                WHERE l.user_id = ?1 AND l.kind = ?2 AND l.article_id = ?3 AND e.article_id = l.article_id
-                """),
+            db.cachedStatement(sql: SQLiteServerStore.byArticle("e.record")),
             arguments: [user, kind.rawValue, article]
         )
     }

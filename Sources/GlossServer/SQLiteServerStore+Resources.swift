@@ -22,11 +22,7 @@ extension SQLiteServerStore {
         var sql: String
         var arguments: [DatabaseValue] = [user.rawValue.databaseValue, query.kind.rawValue.databaseValue]
         if let article = query.articleId {
-            sql = """
-                SELECT e.id, e.listed FROM entity_links l INDEXED BY entity_links_article
-                CROSS JOIN entities e ON e.user_id = l.user_id AND e.kind = l.kind AND e.id = l.id
-                WHERE l.user_id = ?1 AND l.kind = ?2 AND l.article_id = ?3 AND e.article_id = l.article_id
-                """
+            sql = Self.byArticle("e.id, e.listed")
             arguments.append(article.databaseValue)
             if let highlight = query.highlightId {
                 sql += " AND e.highlight_id = ?"

@@ -62,7 +62,7 @@ func storeBenchmark() async throws {
         for round in 0..<2 {
             let listStart = DispatchTime.now()
             guard try await store.listed(user: user, byArticle).count > 0 else { throw BenchError("the article's highlights are not listed") }
-            (round == 0 ? { firstLists.append(seconds(listStart)) } : { nextLists.append(seconds(listStart)) })()
+            if round == 0 { firstLists.append(seconds(listStart)) } else { nextLists.append(seconds(listStart)) }
         }
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }

@@ -59,6 +59,9 @@ import GlossSync
         ])
         // Another account's note on the same article ID is never in this one's lists.
         try await push([change(.create, .note, n5, ["body": .string("bo's"), "articleId": .string(a1.lowercaseText)])], as: other)
+        // Pushes this small bring the links up to date themselves: no read has caught them up yet.
+        #expect(!(try store.linksAreBehind(user: user)))
+        #expect(!(try store.linksAreBehind(user: other)))
         let text = { (ids: [UUID]) in ids.map(\.lowercaseText) }
         #expect(try await Self.listed(store, user, .highlight, article: a1) == text([h1, h2]))
         #expect(try await Self.listed(store, user, .highlight, article: a2) == text([h3]))

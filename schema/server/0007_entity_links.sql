@@ -3,9 +3,10 @@
 -- The indexes entities_article and entities_highlight ordered every entity by a random ID (the
 -- article's name-based UUID), so a push of 1,000 changes dirtied most of their leaves and
 -- rewrote them at its commit: a quarter of the push's time and half the bytes it wrote
--- (docs/performance.md, session 21). This table is brought up to date when someone reads by
--- article or highlight (entities written since `libraries.links_version`), as search_docs is,
--- in one sorted pass however many pushes came in between.
+-- (docs/performance.md, session 21). A transaction of few rows writes this table as it commits;
+-- after a large push it is brought up to date when someone reads by article or highlight, or
+-- once pushes pause (entities written since `libraries.links_version`), in one sorted pass
+-- however many pushes came in between.
 CREATE TABLE entity_links (
     user_id      TEXT NOT NULL REFERENCES users(id),
     id           TEXT NOT NULL,
