@@ -34,7 +34,7 @@ let package = Package(
         // The local library: SQLite (system libsqlite3 through GRDB), migrations, journal, FTS.
         .target(
             name: "GlossStore",
-            dependencies: ["GlossModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GlossModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             plugins: ["EmbedSchema"]
         ),
         // Wire types shared by client and server, and the sync client.

@@ -52,31 +52,42 @@ extension Library {
     /// change, in order), which the journal keeps instead of encoding the change again.
     public func applyPulled(changes: [Change], records: [EntityRecord], cursor: String, cursorKey: String = "sync.cursor", changeJSON: [[UInt8]]? = nil) throws {
         let received = changeJSON?.count == changes.count ? changeJSON : nil
+        // Articles before their highlights before their notes (the rows' foreign keys), by ID.
+        func rank(_ kind: EntityKind) -> Int {
+            switch kind {
+            case .article: 0
+            case .highlight: 1
+            case .note: 2
+            }
+        }
+        let ordered = records.sorted(by: { (rank($0.kind), $0.idString) < (rank($1.kind), $1.idString) })
+        // The rows' values are worked out before the transaction, on all cores for a full page,
+        // so the writer only runs the statements (it is what a long pull waits for).
+        let entries = Parallel.map(Array(changes.indices), minimum: Self.parallelPrepareMinimum) { n in
+            WriteTransaction.journalEntry(changes[n], pushed: true, json: received.map { String(decoding: $0[n], as: UTF8.self) })
+        }
+        let rows = Parallel.map(ordered, minimum: Self.parallelPrepareMinimum) { RecordStore.prepare($0) }
         // Not synced to disk before returning: the server keeps the page, and a power cut that
         // takes it back takes its cursor back with it, so the next pull fetches it again.
         try write(.recoverable) { t in
             try t.db.execute(sql: "PRAGMA defer_foreign_keys = ON")
-            for (n, change) in changes.enumerated() {
+            for (change, entry) in zip(changes, entries) {
                 t.receive(change.clock)
-                try t.journal(change, pushed: true, json: received.map { String(decoding: $0[n], as: UTF8.self) })
+                try t.journal(entry)
             }
             // Entities with local changes the server has not acknowledged (usually none).
             // (No DISTINCT: it would walk the whole journal_by_entity index instead of the small
             // partial index of unpushed entries, and make every pull cost the size of the library.)
             let pendingEntities = Set(try String.fetchAll(t.db, sql: "SELECT entity_id FROM journal INDEXED BY journal_unpushed WHERE pushed = 0"))
-            // Articles before their highlights before their notes (the rows' foreign keys), by ID.
-            func rank(_ kind: EntityKind) -> Int {
-                switch kind {
-                case .article: 0
-                case .highlight: 1
-                case .note: 2
+            for (record, row) in zip(ordered, rows) {
+                guard pendingEntities.contains(record.idString) else {
+                    try RecordStore.save(row, in: t.db, search: &t.search)
+                    continue
                 }
-            }
-            for record in records.sorted(by: { (rank($0.kind), $0.idString) < (rank($1.kind), $1.idString) }) {
                 var merged = record
-                let pending = pendingEntities.contains(record.idString) ? try String.fetchAll(
+                let pending = try String.fetchAll(
                     t.db, sql: "SELECT change FROM journal WHERE entity_id = ? AND pushed = 0 ORDER BY seq", arguments: [record.idString]
-                ) : []
+                )
                 for json in pending {
                     let change = try Change.decode(Data(json.utf8))
                     if let next = Merge.apply(change, to: merged).record { merged = next }
@@ -86,6 +97,9 @@ extension Library {
             try t.setSetting(cursorKey, cursor)
         }
     }
+
+    /// Pulled pages at least this long prepare their rows on all cores.
+    static let parallelPrepareMinimum = 128
 
     /// Every entity's record, ordered by kind and ID: what two converged replicas agree on.
     public func allRecords() throws -> [EntityRecord] {

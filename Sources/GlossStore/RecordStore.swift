@@ -92,33 +92,54 @@ enum RecordStore {
         var new: [DatabaseValue]
     }
 
-    /// Writes `record`'s row (and tags); what its full-text table needs is queued in `search`,
-    /// for ``flushSearch(_:in:)`` at the end of the transaction (nothing while `search` is nil:
-    /// the full-text index is deferred and will be rebuilt from the rows).
-    static func save(_ record: EntityRecord, in db: Database, search: inout [SearchUpdate]?) throws {
-        // In the order of `columnNames(kind)`.
-        var values: [(any DatabaseValueConvertible)?] = [
-            record.idString, record.createdAt.description, record.updatedAt.description,
-            { var w = JSONWriter(capacity: 256); JSONWriter.writeStamps(record.stamps, to: &w); return String(decoding: w.bytes, as: UTF8.self) }(),
+    /// A record as its rows bind it: the entity's column values (in the order of
+    /// `columnNames(kind)`) and its tags' values. Worked out apart from the writing, so a pulled
+    /// page can prepare its rows on all cores and leave the writer only the statements.
+    struct PreparedRecord {
+        let kind: EntityKind
+        let id: String
+        let values: [DatabaseValue]
+        let tags: [[DatabaseValue]]
+    }
+
+    static func prepare(_ record: EntityRecord) -> PreparedRecord {
+        var values: [DatabaseValue] = [
+            record.idString.databaseValue, record.createdAt.description.databaseValue, record.updatedAt.description.databaseValue,
+            { var w = JSONWriter(capacity: 256); JSONWriter.writeStamps(record.stamps, to: &w); return String(decoding: w.bytes, as: UTF8.self) }().databaseValue,
         ]
         for column in columns(record.kind) {
-            values.append(databaseValue(record.fields[column.field] ?? .null, column.kind, field: column.field, record: record))
+            values.append(databaseValue(record.fields[column.field] ?? .null, column.kind, field: column.field, record: record)?.databaseValue ?? .null)
         }
         if record.kind == .note {
             var writer = JSONWriter(capacity: 64)
             JSONWriter.writeConflicts(record.conflicts, to: &writer)
-            values.append(String(decoding: writer.bytes, as: UTF8.self))
+            values.append(String(decoding: writer.bytes, as: UTF8.self).databaseValue)
         }
+        let tags = record.tags.map { tag, state in
+            [record.idString.databaseValue, tag.databaseValue, state.present.databaseValue, state.stamp.description.databaseValue]
+        }
+        return PreparedRecord(kind: record.kind, id: record.idString, values: values, tags: tags)
+    }
+
+    /// Writes `record`'s row (and tags); what its full-text table needs is queued in `search`,
+    /// for ``flushSearch(_:in:)`` at the end of the transaction (nothing while `search` is nil:
+    /// the full-text index is deferred and will be rebuilt from the rows).
+    static func save(_ record: EntityRecord, in db: Database, search: inout [SearchUpdate]?) throws {
+        try save(prepare(record), in: db, search: &search)
+    }
+
+    /// Writes a prepared record's row and tags (see ``save(_:in:search:)``).
+    static func save(_ record: PreparedRecord, in db: Database, search: inout [SearchUpdate]?) throws {
         // The indexed text before the write, which the full-text change needs (not read while deferred).
-        let existing = search == nil ? nil : try Row.fetchOne(db.cachedStatement(sql: searchSQL[record.kind]!.current), arguments: [record.idString])
-        try db.cachedStatement(sql: upsertSQL[record.kind]!).execute(arguments: StatementArguments(values))
-        if search != nil, let update = try searchUpdate(record.kind, existing: existing, values: values, in: db) { search?.append(update) }
-        for (tag, state) in record.tags {
-            try db.cachedStatement(sql: """
-                INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
-                ON CONFLICT(entity_id, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp
-                """).execute(arguments: [record.idString, tag, state.present, state.stamp.description])
-        }
+        let existing = search == nil ? nil : try Row.fetchOne(db.cachedStatement(sql: searchSQL[record.kind]!.current), arguments: [record.id])
+        try db.cachedStatement(sql: upsertSQL[record.kind]!).run(record.values)
+        if search != nil, let update = try searchUpdate(record.kind, existing: existing, values: record.values, in: db) { search?.append(update) }
+        guard !record.tags.isEmpty else { return }
+        let tags = try db.cachedStatement(sql: """
+            INSERT INTO tags(entity_id, tag, present, stamp) VALUES (?, ?, ?, ?)
+            ON CONFLICT(entity_id, tag) DO UPDATE SET present = excluded.present, stamp = excluded.stamp
+            """)
+        for values in record.tags { try tags.run(values) }
     }
 
     /// The columns of each kind's full-text table (`articles_fts`, ...), which indexes those
@@ -151,8 +172,8 @@ enum RecordStore {
 
     /// What the full-text index needs after the row was written: a new row is indexed, a row
     /// whose indexed text changed is taken out under its old text and indexed again.
-    private static func searchUpdate(_ kind: EntityKind, existing: Row?, values: [(any DatabaseValueConvertible)?], in db: Database) throws -> SearchUpdate? {
-        let indexed = searchPositions[kind]!.map { values[$0]?.databaseValue ?? .null }
+    private static func searchUpdate(_ kind: EntityKind, existing: Row?, values: [DatabaseValue], in db: Database) throws -> SearchUpdate? {
+        let indexed = searchPositions[kind]!.map { values[$0] }
         guard let existing else { return SearchUpdate(kind: kind, seq: db.lastInsertedRowID, old: nil, new: indexed) }
         let old = (1...indexed.count).map { existing[$0] as DatabaseValue }
         return old == indexed ? nil : SearchUpdate(kind: kind, seq: existing[0], old: old, new: indexed)

@@ -67,16 +67,26 @@ public final class WriteTransaction {
     /// Appends a change to the journal (as `json` when given: its canonical JSON as received);
     /// a change already there (same ID) is ignored.
     func journal(_ change: Change, pushed: Bool, json given: String? = nil) throws {
-        let json = given ?? JSONWriter.string(change)
+        try journal(Self.journalEntry(change, pushed: pushed, json: given))
+    }
+
+    /// Appends a journal entry prepared by ``journalEntry(_:pushed:json:)``.
+    func journal(_ entry: [DatabaseValue]) throws {
         try db.cachedStatement(sql: """
             INSERT INTO journal(id, clock, device, entity, entity_id, op, at, change, pushed)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-            """).execute(
-            arguments: [
-                change.id.description, change.clock.description, change.device.rawValue, change.entity.rawValue,
-                change.entityIdString, change.op.rawValue, change.at.description, json, pushed,
-            ]
-        )
+            """).run(entry)
+    }
+
+    /// A change's journal row as the insert binds it, worked out apart from the writing (a pulled
+    /// page prepares its entries on all cores).
+    static func journalEntry(_ change: Change, pushed: Bool, json given: String? = nil) -> [DatabaseValue] {
+        let json = given ?? JSONWriter.string(change)
+        return [
+            change.id.description.databaseValue, change.clock.description.databaseValue, change.device.rawValue.databaseValue,
+            change.entity.rawValue.databaseValue, change.entityIdString.databaseValue, change.op.rawValue.databaseValue,
+            change.at.description.databaseValue, json.databaseValue, pushed.databaseValue,
+        ]
     }
 
     /// The current record of an entity, or nil.

@@ -163,3 +163,14 @@ func populate(_ library: Library, articles articleCount: Int, highlights highlig
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// CPU time (user + system) a process has used so far, in seconds: this one by default, or the
+/// process `pid` (a server the benchmark started); 0 if `/proc` does not say.
+func cpuSeconds(_ pid: Int32? = nil) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid.map(String.init) ?? "self")/stat", encoding: .utf8),
+          let end = stat.lastIndex(of: ")") else { return 0 }
+    // After "pid (comm)": state is field 3, utime and stime are fields 14 and 15.
+    let fields = stat[stat.index(after: end)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}

@@ -43,6 +43,8 @@ func storeBenchmark() async throws {
     var times: [Double] = []
     var written: [Int] = []
     var firstLists: [Double] = [], nextLists: [Double] = []
+    var pulls: [Double] = []
+    var pages = 0
     let article = try a.articles().first?.article.id.description ?? ""
     for run in 0..<storeRuns {
         let path = folder.appendingPathComponent("server\(run).sqlite").path
@@ -56,6 +58,23 @@ func storeBenchmark() async throws {
         }
         times.append(seconds(start))
         written.append(bytesWritten() - bytesBefore)
+        // The pull an empty library B makes next: every page, as `GET /v1/sync/pull` builds it.
+        let pullStart = DispatchTime.now()
+        var cursor = SyncCursor.start
+        var pulled = 0
+        pages = 0
+        while true {
+            // Only the top level is parsed (the client's decode is not the server's work).
+            let body = try await store.pullJSON(user: user, after: cursor, limit: PullResponse.defaultLimit)
+            let (value, spans) = try JSONParser.parse(body, deferring: ["changes", "records"])
+            pages += 1
+            pulled += spans["changes"]?.count ?? 0
+            guard case .object(let top) = value, top["hasMore"]?.boolValue == true,
+                  let text = top["cursor"]?.stringValue, let next = SyncCursor(text) else { break }
+            cursor = next
+        }
+        pulls.append(seconds(pullStart))
+        guard pulled == outgoing.count else { throw BenchError("the pull brought \(pulled) changes, not \(outgoing.count)") }
         // A list by article after the pushes brings the links up to date first (migration 0007).
         var byArticle = RecordQuery(kind: .highlight)
         byArticle.articleId = article
@@ -67,6 +86,7 @@ func storeBenchmark() async throws {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
     say("apply the pushes            \(ms(median(times)))   (\(perChange(median(times), outgoing.count)) µs a change; runs \(times.map { String(format: "%.2f", $0) }.joined(separator: " ")) s)")
+    say("then pull every page        \(ms(median(pulls)))   (\(pages) pages of \(PullResponse.defaultLimit), \(String(format: "%.2f", median(pulls) / Double(max(1, pages)) * 1e3)) ms a page; runs \(pulls.map { String(format: "%.2f", $0) }.joined(separator: " ")) s)")
     say("then one article's highlights  \(ms(median(firstLists)))   (the first list, which brings the links up to date; the next \(ms(median(nextLists)).trimmingCharacters(in: .whitespaces)))")
     let bytes = written.sorted()[written.count / 2]
     say("written to disk             \(String(format: "%8.1f MB", Double(bytes) / 1e6))   (\(bytes / max(1, outgoing.count)) bytes a change; runs \(written.map { String(format: "%.0f", Double($0) / 1e6) }.joined(separator: " ")) MB)")

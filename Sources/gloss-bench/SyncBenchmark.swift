@@ -39,17 +39,20 @@ func syncBenchmark() async throws {
         var report = SyncReport()
         let pushPhases = PhaseClock(), pullPhases = PhaseClock()
         var start = DispatchTime.now()
+        var cpu = (client: cpuSeconds(), server: cpuSeconds(server.process.processIdentifier))
         // BENCH_PUSH_BATCH / BENCH_PULL_PAGE try other sizes than `gloss sync`'s (1,000 and 500).
         let environment = ProcessInfo.processInfo.environment
         var pusher = SyncClient(replica: TimedReplica(base: a, clock: pushPhases), transport: TimedHTTPTransport(base: transport, clock: pushPhases))
         if let batch = environment["BENCH_PUSH_BATCH"].flatMap(Int.init) { pusher.pushBatch = batch }
         try await pusher.push(into: &report)
         let push = seconds(start)
+        let pushCPU = (client: cpuSeconds() - cpu.client, server: cpuSeconds(server.process.processIdentifier) - cpu.server)
         precondition(report.pushed == unpushed, "pushed \(report.pushed) of \(unpushed)")
 
         // Pull into an empty library B, in pages of 500, as `gloss sync` pulls.
         let b = try Library(path: folder.appendingPathComponent("b.sqlite").path)
         start = DispatchTime.now()
+        cpu = (client: cpuSeconds(), server: cpuSeconds(server.process.processIdentifier))
         var puller = SyncClient(replica: TimedReplica(base: b, clock: pullPhases), transport: TimedHTTPTransport(base: transport, clock: pullPhases))
         if let page = environment["BENCH_PULL_PAGE"].flatMap(Int.init) { puller.pullLimit = page }
         let pulled = try await puller.pull(into: &report)
@@ -57,6 +60,7 @@ func syncBenchmark() async throws {
         // into the file) belongs to the pull's time.
         try b.checkpoint()
         let pull = seconds(start)
+        let pullCPU = (client: cpuSeconds() - cpu.client, server: cpuSeconds(server.process.processIdentifier) - cpu.server)
         precondition(pulled == unpushed, "pulled \(pulled) of \(unpushed)")
 
         // A's own sync afterwards pulls its changes back (the records carry the server's merge).
@@ -70,8 +74,10 @@ func syncBenchmark() async throws {
 
         say("changes                      \(unpushed)")
         say("push A → server              \(ms(push))   \(String(format: "%6.0f", Double(unpushed) / push)) changes/s")
+        say(String(format: "  CPU: client %.2f s, server %.2f s", pushCPU.client, pushCPU.server))
         for line in pushPhases.lines() { say(line) }
         say("pull server → empty B        \(ms(pull))   \(String(format: "%6.0f", Double(unpushed) / pull)) changes/s")
+        say(String(format: "  CPU: client %.2f s, server %.2f s", pullCPU.client, pullCPU.server))
         for line in pullPhases.lines() { say(line) }
         say("full sync (push + pull)      \(ms(push + pull))")
         say("sqlite3 writing the same rows\(ms(floor))")
