@@ -115,6 +115,18 @@ public struct JSONWriter {
     /// Raw bytes of an already encoded value.
     public mutating func raw(_ data: some Sequence<UInt8>) { separator(); bytes.append(contentsOf: data) }
 
+    /// An already encoded value's bytes, copied whole. Not generic: another module's call to the
+    /// generic `raw` runs its unspecialized form, a protocol call per byte, which was a fifth of
+    /// the server's time building a pull page (docs/performance.md, session 22).
+    public mutating func raw(_ data: [UInt8]) { separator(); bytes.append(contentsOf: data) }
+
+    /// An already encoded value held as text (its UTF-8 bytes), copied whole; see ``raw(_:)-([UInt8])``.
+    public mutating func raw(_ text: String) {
+        separator()
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
     private mutating func separator() {
         guard !needsComma.isEmpty else { return }
         if needsComma[needsComma.count - 1] { bytes.append(0x2C) } else { needsComma[needsComma.count - 1] = true }

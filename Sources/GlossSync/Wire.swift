@@ -208,13 +208,13 @@ extension PullResponse {
         w.beginObject()
         w.key("changes")
         w.beginArray()
-        for change in changes { w.raw(change.utf8) }
+        for change in changes { w.raw(change) }
         w.endArray()
         w.key("cursor"); w.string(cursor)
         w.key("hasMore"); w.bool(hasMore)
         w.key("records")
         w.beginArray()
-        for record in records { w.raw(record.utf8) }
+        for record in records { w.raw(record) }
         w.endArray()
         w.endObject()
         return Data(w.bytes)

@@ -72,4 +72,20 @@ import Testing
         )
         #expect(JSONWriter.encode(record) == (try CanonicalJSON.encode(record)))
     }
+
+    /// A pull page splices stored JSON with `raw`: as text, as bytes or as any sequence of bytes,
+    /// the same output, commas included.
+    @Test func rawValuesAreSplicedWhole() {
+        let parts = ["{\"a\":\"é 🦊\"}", "[1,2]", "\"line\\nbreak\""]
+        var text = JSONWriter(), bytes = JSONWriter(), sequence = JSONWriter()
+        text.beginArray(); bytes.beginArray(); sequence.beginArray()
+        for part in parts {
+            text.raw(part)
+            bytes.raw(Array(part.utf8))
+            sequence.raw(part.utf8)
+        }
+        text.endArray(); bytes.endArray(); sequence.endArray()
+        let expected = Array(("[" + parts.joined(separator: ",") + "]").utf8)
+        #expect(text.bytes == expected && bytes.bytes == expected && sequence.bytes == expected)
+    }
 }
