@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import GlossSQLite
 import Synchronization
 
 /// Read-only SQLite connections of the server's own, for the two reads every API request makes:
@@ -67,19 +68,8 @@ final class DirectConnection: @unchecked Sendable {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
-        for (index, argument) in arguments.enumerated() {
-            let position = Int32(index + 1)
-            let code: Int32
-            switch argument.storage {
-            case .null: code = sqlite3_bind_null(statement, position)
-            case .int64(let value): code = sqlite3_bind_int64(statement, position, value)
-            case .double(let value): code = sqlite3_bind_double(statement, position, value)
-            case .string(let value): code = sqlite3_bind_text(statement, position, value, -1, transient)
-            case .blob(let value):
-                code = value.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), transient) }
-            }
-            guard code == SQLITE_OK else { throw error(code) }
-        }
+        let bound = SQLiteBinding.bind(arguments, to: statement)
+        guard bound == SQLITE_OK else { throw error(bound) }
         while true {
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { return }
@@ -110,7 +100,3 @@ final class DirectConnection: @unchecked Sendable {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(handle)))
     }
 }
-
-/// SQLite copies a bound value at once (`SQLITE_TRANSIENT`), so Swift's temporary C string or
-/// byte pointer may end with the call.
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GlossModel
+import GlossSQLite
 import GlossSync
 
 /// One user's library inside a write transaction of ``SQLiteServerStore``: reads what a batch
@@ -48,23 +49,31 @@ struct LibraryState {
             .reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
         let already = batch.writes.count
         let results = try batch.apply(changes, device: device, known: known, stored: stored, changeJSON: changeJSON)
+        // Bound through SQLite's C interface (`Statement.run`), not `StatementArguments`: in a
+        // large push the two statements' work outside SQLite went from 10.5 % of the writer's
+        // time to 6.1 % (docs/performance.md, session 22).
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO entities(user_id, id, kind, record, version, deleted, article_id, highlight_id, updated_at, listed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(user_id, kind, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
+                article_id = excluded.article_id, highlight_id = excluded.highlight_id, updated_at = excluded.updated_at, listed = excluded.listed
+            """)
+        let journal = try db.cachedStatement(
+            sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        let userValue = user.rawValue.databaseValue
         for write in batch.writes[already...] {
             let merged = write.record
-            try db.cachedStatement(sql: """
-                INSERT INTO entities(user_id, id, kind, record, version, deleted, article_id, highlight_id, updated_at, listed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(user_id, kind, id) DO UPDATE SET record = excluded.record, version = excluded.version, deleted = excluded.deleted,
-                    article_id = excluded.article_id, highlight_id = excluded.highlight_id, updated_at = excluded.updated_at, listed = excluded.listed
-                """).execute(
-                arguments: [user.rawValue, merged.idString, merged.kind.rawValue, write.recordJSON, write.version, merged.deleted,
-                            merged.string("articleId"), merged.string("highlightId"), merged.updatedAt.description, write.listedJSON]
-            )
-            try db.cachedStatement(
-                sql: "INSERT INTO changes(user_id, id, version, seq, entity_id, device, outcome, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            ).execute(
-                arguments: [user.rawValue, write.change.id.description, write.version, write.seq, write.change.entityIdString,
-                            write.change.device.rawValue, write.outcome.rawValue, write.changeJSON]
-            )
+            try upsert.run([
+                userValue, merged.idString.databaseValue, merged.kind.rawValue.databaseValue, write.recordJSON.databaseValue,
+                write.version.databaseValue, merged.deleted.databaseValue, merged.string("articleId").databaseValue,
+                merged.string("highlightId").databaseValue, merged.updatedAt.description.databaseValue, write.listedJSON.databaseValue,
+            ])
+            try journal.run([
+                userValue, write.change.id.description.databaseValue, write.version.databaseValue, write.seq.databaseValue,
+                write.change.entityIdString.databaseValue, write.change.device.rawValue.databaseValue,
+                write.outcome.rawValue.databaseValue, write.changeJSON.databaseValue,
+            ])
         }
         return results
     }

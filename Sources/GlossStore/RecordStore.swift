@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GlossModel
+import GlossSQLite
 
 /// Maps ``EntityRecord`` (what the merge function works on) to and from the library's rows.
 enum RecordStore {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GlossModel
+import GlossSQLite
 
 /// One open write transaction on the library. Every change made through it gets the next
 /// hybrid-logical-clock timestamp, passes through ``Merge/apply(_:to:)``, and is written as the

@@ -66,32 +66,6 @@ import Testing
         // The journal keeps each change's JSON as it arrived, byte for byte.
         #expect(try Set(whole.log().map { Array(JSONWriter.encode($0)) }) == Set(source.log().map { Array(JSONWriter.encode($0)) }))
     }
-
-    @Test func runBindsEveryKindOfValueAndReportsAFailedStatement() throws {
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: "CREATE TABLE t(a TEXT NOT NULL, b INTEGER, c REAL, d BLOB, e TEXT)")
-            let insert = try db.cachedStatement(sql: "INSERT INTO t(a, b, c, d, e) VALUES (?, ?, ?, ?, ?)")
-            try insert.run(["é \u{1F30A} \"x\"".databaseValue, Int64(-7).databaseValue, 2.5.databaseValue, Data([0, 1, 255]).databaseValue, DatabaseValue.null])
-            try insert.run(["second".databaseValue, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null, "e".databaseValue])
-            let rows = try Row.fetchAll(db, sql: "SELECT a, b, c, d, e FROM t ORDER BY rowid")
-            #expect(rows.count == 2)
-            #expect(rows[0]["a"] as String == "é \u{1F30A} \"x\"")
-            #expect(rows[0]["b"] as Int64 == -7)
-            #expect(rows[0]["c"] as Double == 2.5)
-            #expect(rows[0]["d"] as Data == Data([0, 1, 255]))
-            #expect((rows[0]["e"] as String?) == nil)
-            #expect((rows[1]["b"] as Int64?) == nil && rows[1]["e"] as String == "e")
-
-            let failure = #expect(throws: DatabaseError.self) {
-                try insert.run([DatabaseValue.null, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null])
-            }
-            #expect(failure?.resultCode == .SQLITE_CONSTRAINT)
-            // The statement is reset after a failure and works again.
-            try insert.run(["third".databaseValue, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null, DatabaseValue.null])
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == 3)
-        }
-    }
 }
 
 /// Milliseconds from 2026-01-01, a second more at each call.
