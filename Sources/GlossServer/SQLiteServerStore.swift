@@ -197,6 +197,7 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func pull(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> PullResponse {
+        linkUpkeep.pullServed()
         let page = try await readAside { db in try Self.page(db, user: user, after: cursor, limit: limit) }
         return PullResponse(
             changes: try page.changes.map { try Change.decode(Data($0.utf8)) },
@@ -245,6 +246,7 @@ extension SQLiteServerStore {
 extension SQLiteServerStore {
     /// A pull page spliced from the stored canonical JSON, without decoding it.
     public func pullJSON(user: UserID, after cursor: SyncCursor, limit: Int) async throws -> Data {
+        linkUpkeep.pullServed()
         let page = try await readAside { db in try Self.page(db, user: user, after: cursor, limit: limit) }
         return PullResponse.encode(changes: page.changes, records: page.records, cursor: page.cursor.description, hasMore: page.hasMore)
     }
