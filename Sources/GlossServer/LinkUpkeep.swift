@@ -13,7 +13,13 @@ final class LinkUpkeep: Sendable {
     private let catchUp: @Sendable (UserID) async throws -> Void
 
     init(after quiet: Duration?, catchUp: @escaping @Sendable (UserID) async throws -> Void) {
-        pause = quiet.map(QuietPeriod.init)
+        pause = quiet.map { QuietPeriod($0) }
+        self.catchUp = catchUp
+    }
+
+    /// One whose quiet periods are waited out by `pause` (for tests).
+    init(pause: QuietPeriod, catchUp: @escaping @Sendable (UserID) async throws -> Void) {
+        self.pause = pause
         self.catchUp = catchUp
     }
 

@@ -6,9 +6,12 @@ import Synchronization
 final class QuietPeriod: Sendable {
     private let calls = Mutex(0)
     private let quiet: Duration
+    private let sleep: @Sendable (Duration) async throws -> Void
 
-    init(_ quiet: Duration) {
+    /// `sleep` waits out the quiet period (tests pass one they end themselves).
+    init(_ quiet: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.quiet = quiet
+        self.sleep = sleep
     }
 
     func schedule(_ work: @escaping @Sendable () async -> Void) {
@@ -17,7 +20,7 @@ final class QuietPeriod: Sendable {
             return count
         }
         Task.detached(priority: .background) { [self] in
-            try? await Task.sleep(for: quiet)
+            try? await sleep(quiet)
             guard calls.withLock({ $0 }) == call else { return }
             await work()
         }
