@@ -31,7 +31,7 @@ let package = Package(
         // Reading documents (text, Markdown, HTML) into normalized article text.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "GlossDocuments", dependencies: ["GlossModel", "CLibXML2"]),
-        // SQLite's C interface where GRDB's generic binding cost the hot writes most of their time.
+        // SQLite's C interface for the hot writes and the server's direct reads (values bound without StatementArguments).
         .target(
             name: "GlossSQLite",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]

@@ -26,7 +26,8 @@ public enum SQLiteBinding {
 
     /// Binds the string's UTF-8 bytes where they are, with their length: passing the `String`
     /// itself as a C string copied it into a new array first (`utf8CString`, a malloc and a
-    /// copy per value) and made SQLite count its bytes again: most of the binding's time.
+    /// copy per value) and made SQLite count its bytes again, a quarter of the binding's time
+    /// in a large push (docs/performance.md, session 22).
     private static func bindText(_ value: String, to statement: OpaquePointer, at position: Int32) -> Int32 {
         var text = value
         return text.withUTF8 { bytes in

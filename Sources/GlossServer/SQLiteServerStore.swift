@@ -50,7 +50,7 @@ public final class SQLiteServerStore: ServerStore {
         }
         let pool = try DatabasePool(path: path, configuration: config)
         self.pool = pool
-        linkUpkeep = LinkUpkeep(after: linksCatchUpAfter) { user in
+        linkUpkeep = LinkUpkeep(pause: linksCatchUpAfter.map { QuietPeriod($0) }) { user in
             try await pool.write { db in try Self.catchUpLinks(db, user: user) }
         }
         direct = DirectReads(path: path)
